@@ -1,0 +1,2 @@
+// ops: see README.md in this folder
+export {};
