@@ -11,8 +11,11 @@ type Poly = Map<string, number>;
 export class SymDim {
   /** canonical text, also the identity of the dim */
   readonly key: string;
+  /** printed form: like key, but every unknown dim shows as `?` */
+  readonly text: string;
   private constructor(readonly poly: Poly, readonly atoms: Map<string, Atom>) {
-    this.key = polyKey(poly, atoms);
+    this.key = polyKey(poly, atoms, true);
+    this.text = polyKey(poly, atoms, false);
   }
   static make(poly: Poly, atoms: Map<string, Atom>): Dim {
     for (const [k, c] of poly) if (c === 0) poly.delete(k);
@@ -23,7 +26,7 @@ export class SymDim {
     for (const k of poly.keys()) for (const a of splitMono(k)) used.set(a, atoms.get(a)!);
     return new SymDim(poly, used);
   }
-  toString() { return this.key; }
+  toString() { return this.text; }
 }
 
 /** an atom: a symbol, an unknown dim, or floor(a / b) / a % b with a symbolic a */
@@ -53,13 +56,17 @@ function splitMono(k: string): string[] {
   return k === '' ? [] : k.split('·');
 }
 
-function atomText(name: string, a: Atom): string {
+function atomText(name: string, a: Atom, identity: boolean): string {
   if (a.k === 'sym') return name;
-  if (a.k === 'unknown') return '?';
-  return `${a.k === 'div' ? 'floor' : 'mod'}(${dimToString(a.a)}, ${a.b})`;
+  if (a.k === 'unknown') return identity ? name : '?';
+  return `${a.k === 'div' ? 'floor' : 'mod'}(${identity ? dimKey(a.a) : dimToString(a.a)}, ${a.b})`;
 }
 
-function polyKey(poly: Poly, atoms: Map<string, Atom>): string {
+function dimKey(d: Dim): string {
+  return typeof d === 'number' ? String(d) : d.key;
+}
+
+function polyKey(poly: Poly, atoms: Map<string, Atom>, identity: boolean): string {
   const monos = [...poly.keys()].sort((x, y) => {
     const dx = splitMono(x).length, dy = splitMono(y).length;
     return dy - dx || (x < y ? -1 : x > y ? 1 : 0);
@@ -67,7 +74,7 @@ function polyKey(poly: Poly, atoms: Map<string, Atom>): string {
   let s = '';
   for (const m of monos) {
     const c = poly.get(m)!;
-    const parts = splitMono(m).map((a) => atomText(a, atoms.get(a)!));
+    const parts = splitMono(m).map((a) => atomText(a, atoms.get(a)!, identity));
     let term = parts.join('*');
     if (term === '') term = String(Math.abs(c));
     else if (Math.abs(c) !== 1) term = `${Math.abs(c)}*${term}`;
@@ -129,7 +136,7 @@ export function dimFloorDiv(a: Dim, b: number): Dim {
   }
   // pull out the part of the constant that divides evenly? keep it simple: opaque atom
   const atom: Atom = { k: 'div', a, b };
-  const key = `floor(${dimToString(a)}, ${b})`;
+  const key = `floor(${dimKey(a)}, ${b})`;
   return SymDim.make(new Map([[key, 1]]), new Map([[key, atom]]));
 }
 
@@ -142,7 +149,7 @@ export function dimMod(a: Dim, b: number): Dim {
   const [pa] = toPoly(a);
   if ([...pa.values()].every((c) => c % b === 0)) return 0;
   const atom: Atom = { k: 'mod', a, b };
-  const key = `mod(${dimToString(a)}, ${b})`;
+  const key = `mod(${dimKey(a)}, ${b})`;
   return SymDim.make(new Map([[key, 1]]), new Map([[key, atom]]));
 }
 
@@ -152,7 +159,7 @@ export function dimEq(a: Dim, b: Dim): boolean {
 }
 
 export function dimToString(d: Dim): string {
-  return typeof d === 'number' ? String(d) : d.key;
+  return typeof d === 'number' ? String(d) : d.text;
 }
 
 export function isStatic(d: Dim): d is number {

@@ -1,0 +1,142 @@
+// The `dsc` command line: argument handling, output and exit codes only; the work is done by
+// the compiler's modules. Exit 0 on success, 1 on a user mistake (a diagnostic), 70 on an
+// internal error.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { parseArgs } from './args.js';
+import { DiagnosticError, diag, formatDiagnostic } from '../diag/diagnostic.js';
+import { loadModel, readSourceFile } from '../frontend/load.js';
+import { printGraph } from '../ir/printer.js';
+import { runGraph } from '../ir/interp.js';
+import { readNpy, writeNpy } from '../formats/npy.js';
+import { readSafetensors } from '../formats/safetensors.js';
+import { Tensor } from '../ir/tensor.js';
+import { verifyGraph } from '../ir/verify.js';
+
+export const VERSION = '0.1.0';
+
+const HELP: Record<string, string> = {
+  '': `dsc ${VERSION} — ahead-of-time compiler for neural-network models
+
+usage: dsc <command> [options]
+
+commands:
+  run MODEL --input NAME=FILE.npy ... --out DIR   run a model, write each output as DIR/<name>.npy
+  ir MODEL                                        print the model's IR as text
+  help [COMMAND]                                  show help
+
+MODEL is an .onnx file or an .ir file (dsc IR text).`,
+  run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp]
+
+Runs MODEL on the given inputs and writes each output to DIR/<output name>.npy (characters
+outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the run time.
+  --input NAME=FILE.npy   a model input (repeat for each input)
+  --out DIR               where outputs are written (created if missing)
+  --weights FILE          safetensors file whose tensors replace the model's parameters by name
+  --target T              where to run: interp (the reference interpreter, default)`,
+  ir: `usage: dsc ir MODEL [-o FILE]
+
+Prints the model's IR (SSA graph text, see docs/IR.md). With -o, writes it to FILE.`,
+};
+
+export function safeOutputName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return s === '' || s === '.' || s === '..' ? `_${s}` : s;
+}
+
+function parseInputs(specs: string[]): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw diag('DSC9001', `dsc run: --input expects NAME=FILE.npy, got '${spec}'`);
+    const name = spec.slice(0, eq);
+    const file = spec.slice(eq + 1);
+    if (out.has(name)) throw diag('DSC9001', `dsc run: input '${name}' given twice`);
+    out.set(name, readNpy(readSourceFile(file), file));
+  }
+  return out;
+}
+
+function cmdRun(argv: string[], log: (s: string) => void): number {
+  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, out: { value: true, short: 'o' }, weights: { value: true }, target: { value: true } }, 'run');
+  if (a.positional.length !== 1) throw diag('DSC9001', `dsc run: expected one MODEL, got ${a.positional.length} (see 'dsc help run')`);
+  const out = a.flags.get('out')?.[0];
+  if (!out) throw diag('DSC9001', `dsc run: --out DIR is required`);
+  const target = a.flags.get('target')?.[0] ?? 'interp';
+  if (target !== 'interp') throw diag('DSC9001', `dsc run: target '${target}' is not available in this version; available: interp`);
+  const model = a.positional[0];
+  const inputs = parseInputs(a.flags.get('input') ?? []);
+  const graph = loadModel(model, { knownInputs: inputs });
+  let weights = graph.weights;
+  const wfile = a.flags.get('weights')?.[0];
+  if (wfile) {
+    weights = new Map(graph.weights);
+    const given = readSafetensors(readSourceFile(wfile), wfile);
+    const known = new Set(graph.params.map((p) => p.name));
+    for (const [k, t] of given) {
+      if (!known.has(k)) throw diag('DSC4007', `${wfile}: tensor '${k}' is not a parameter of ${model}`, { file: wfile });
+      weights.set(k, t);
+    }
+  }
+  const t0 = performance.now();
+  const results = runGraph(graph, inputs, { weights, source: model });
+  const ms = performance.now() - t0;
+  mkdirSync(out, { recursive: true });
+  const written = new Set<string>();
+  for (const [name, t] of results) {
+    let file = safeOutputName(name);
+    while (written.has(file)) file = `_${file}`;
+    written.add(file);
+    const path = join(out, `${file}.npy`);
+    writeFileSync(path, writeNpy(t));
+    log(`${name}: ${t.dtype}[${t.shape.join(', ')}] -> ${path}`);
+  }
+  log(`ran ${basename(model)} on interp in ${ms.toFixed(1)} ms`);
+  return 0;
+}
+
+function cmdIr(argv: string[], log: (s: string) => void): number {
+  const a = parseArgs(argv, { out: { value: true, short: 'o' } }, 'ir');
+  if (a.positional.length !== 1) throw diag('DSC9001', `dsc ir: expected one MODEL, got ${a.positional.length} (see 'dsc help ir')`);
+  const graph = loadModel(a.positional[0]);
+  const problems = verifyGraph(graph);
+  if (problems.length) throw new DiagnosticError(problems);
+  const text = printGraph(graph);
+  const out = a.flags.get('out')?.[0];
+  if (out) writeFileSync(out, text);
+  else log(text.replace(/\n$/, ''));
+  return 0;
+}
+
+/** Run the CLI; returns the exit code. Output and errors go through the given writers. */
+export function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => console.log(s), err: (s) => console.error(s) }): number {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined: case 'help': case '--help': case '-h': {
+        const topic = rest[0] ?? '';
+        if (!(topic in HELP)) throw diag('DSC9001', `dsc help: unknown command '${topic}'`);
+        io.out(HELP[topic]);
+        return 0;
+      }
+      case '--version': case 'version': io.out(VERSION); return 0;
+      case 'run': return cmdRun(rest, io.out);
+      case 'ir': return cmdIr(rest, io.out);
+      default: throw diag('DSC9001', `unknown command '${cmd}'; commands: run, ir, help`);
+    }
+  } catch (e) {
+    if (e instanceof DiagnosticError) {
+      const sources = new Map<string, string>();
+      for (const d of e.diagnostics)
+        if (d.loc?.line && !sources.has(d.loc.file)) {
+          try { sources.set(d.loc.file, new TextDecoder().decode(readSourceFile(d.loc.file))); } catch { /* frame is optional */ }
+        }
+      for (const d of e.diagnostics) io.err(formatDiagnostic(d, sources));
+      return 1;
+    }
+    io.err(`dsc: internal error: ${(e as Error)?.message ?? String(e)}`);
+    if (process.env.DSC_DEBUG) io.err(String((e as Error)?.stack));
+    else io.err('(set DSC_DEBUG=1 for a stack trace, and please report this)');
+    return 70;
+  }
+}
