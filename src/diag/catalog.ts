@@ -11,6 +11,7 @@ export const CATALOG = {
   DSC1004: { severity: 'error', summary: 'malformed protobuf / .onnx file' },
   DSC1005: { severity: 'error', summary: 'unsupported dtype in a file' },
   DSC1006: { severity: 'error', summary: 'external tensor data missing or out of bounds' },
+  DSC1007: { severity: 'error', summary: 'unsupported encoding in a model file (sparse or segmented tensors)' },
   DSC2001: { severity: 'error', summary: 'unsupported ONNX operators' },
   DSC2002: { severity: 'error', summary: 'invalid ONNX model structure' },
   DSC2003: { severity: 'error', summary: 'unsupported ONNX opset' },
