@@ -37,10 +37,10 @@ describe('f16 and bf16 conversion', () => {
 
 describe('Tensor', () => {
   it('stores with cast semantics', () => {
-    expect(Array.from(Tensor.fromNumbers('i32', [3], [1.9, -1.9, NaN]).data)).toEqual([1, -1, 0]);
-    expect(Array.from(Tensor.fromNumbers('bool', [3], [0, -2, NaN]).data)).toEqual([0, 1, 0]);
-    expect(Array.from(Tensor.fromNumbers('u8', [2], [255, 256]).data)).toEqual([255, 0]);
-    expect(Array.from(Tensor.fromNumbers('i64', [1], [2 ** 60]).data)).toEqual([2n ** 60n]);
+    expect(Array.from(Tensor.fromNumbers('i32', [3], [1.9, -1.9, NaN]).data as Iterable<number | bigint>)).toEqual([1, -1, 0]);
+    expect(Array.from(Tensor.fromNumbers('bool', [3], [0, -2, NaN]).data as Iterable<number | bigint>)).toEqual([0, 1, 0]);
+    expect(Array.from(Tensor.fromNumbers('u8', [2], [255, 256]).data as Iterable<number | bigint>)).toEqual([255, 0]);
+    expect(Array.from(Tensor.fromNumbers('i64', [1], [2 ** 60]).data as Iterable<number | bigint>)).toEqual([2n ** 60n]);
     expect(Array.from(readNumbers(Tensor.fromNumbers('f16', [2], [0.1, 2])))).toEqual([f16BitsToF32(f32ToF16Bits(0.1)), 2]);
   });
 
