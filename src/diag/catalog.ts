@@ -1,6 +1,7 @@
 // The one catalog of diagnostic codes. Codes are stable: never renumber, only add.
 // DSC1xxx files and formats, DSC2xxx ONNX import, DSC3xxx IR text and verifier,
-// DSC4xxx running models (inputs, weights), DSC5xxx .ds language, DSC9xxx command line.
+// DSC4xxx running models (inputs, weights), DSC5xxx .ds language, DSC6xxx compiling for a target,
+// DSC9xxx command line.
 
 export interface CatalogEntry { severity: 'error' | 'warning'; summary: string }
 
@@ -27,6 +28,7 @@ export const CATALOG = {
   DSC4006: { severity: 'error', summary: 'weight dtype or shape mismatch' },
   DSC4007: { severity: 'error', summary: 'unexpected weight' },
   DSC4008: { severity: 'error', summary: 'runtime error in an op' },
+  DSC6001: { severity: 'error', summary: 'model cannot be compiled for a target' },
   DSC9001: { severity: 'error', summary: 'bad command-line usage' },
   DSC9002: { severity: 'error', summary: 'unknown model file kind' },
 } as const satisfies Record<string, CatalogEntry>;
