@@ -14,6 +14,8 @@ import {
   foldSlice, foldSqueeze, foldSub, foldUnsqueeze, foldWhere,
 } from './shape-folding.js';
 import { KnownValue, intVector } from './values.js';
+import { QUANT_RULES } from './op-table-quant.js';
+import { SEQUENCE_MODEL_RULES } from './op-table-sequence.js';
 
 /** What a support check may ask about the model around a node. */
 export interface RuleQuery {
@@ -530,7 +532,7 @@ const REDUCE_OPS = ['ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', '
 /** The rule for an ONNX op type in the default domain, or undefined when dsc has no translation. */
 export function ruleFor(opType: string): OpRule | undefined {
   if (REDUCE_OPS.includes(opType)) return reduce(snakeish(opType), opType === 'ReduceSum' ? 13 : 18);
-  const special = SPECIAL[opType];
+  const special = SPECIAL[opType] ?? QUANT_RULES[opType] ?? SEQUENCE_MODEL_RULES[opType];
   if (special) return special();
   const ir = irOpName(opType);
   return ir ? oneToOne(ir) : undefined;
