@@ -48,6 +48,18 @@ export function unknownDim(): Dim {
   return SymDim.make(new Map([[key, 1]]), new Map([[key, { k: 'unknown', id }]]));
 }
 
+/** A mark to tell unknown dims made after it (see isFreshUnknown) from older ones. */
+export function unknownDimMark(): number {
+  return unknownCounter;
+}
+
+/** Whether d is a single unknown dim created after `mark` was taken. */
+export function isFreshUnknown(d: Dim, mark: number): boolean {
+  if (typeof d === 'number' || d.poly.size !== 1 || d.atoms.size !== 1) return false;
+  const a = [...d.atoms.values()][0];
+  return a.k === 'unknown' && a.id > mark;
+}
+
 export function isUnknown(d: Dim): boolean {
   return typeof d !== 'number' && [...d.atoms.values()].some((a) => a.k === 'unknown');
 }

@@ -3,7 +3,7 @@
 // against the registry, not trusted.
 import { Graph, Node, Value, AttrValue, TensorType, typeEq, typeToString } from './graph.js';
 import { isDType } from './dtype.js';
-import { Dim, SymDim } from './dim.js';
+import { Dim, SymDim, dimEq, isUnknown, isFreshUnknown, unknownDimMark } from './dim.js';
 import { Tensor } from './tensor.js';
 import { AttrKind, OpDef, OpError, getOp, withDefaults } from './registry.js';
 import { DimSpeller, dimSpellerOf, formatAttr, formatName } from './printer.js';
@@ -148,6 +148,7 @@ export function verifyGraph(g: Graph): Diagnostic[] {
     if (!ok) return;
 
     let inferred: TensorType[];
+    const mark = unknownDimMark();
     try {
       inferred = def.infer({ inputs: node.inputs.map((v) => v?.type ?? null), attrs: withDefaults(def, node.attrs), nOutputs: node.outputs.length });
     } catch (e) {
@@ -160,7 +161,7 @@ export function verifyGraph(g: Graph): Diagnostic[] {
       return;
     }
     node.outputs.forEach((o, i) => {
-      if (!typeEq(inferred[i], o.type))
+      if (!typeMatches(inferred[i], o.type, mark))
         report(`${ref(o)}${node.loc !== undefined ? ` (${node.loc})` : ''}: ${node.op} infers ${spell(inferred[i])} but the node declares ${spell(o.type)}`, loc);
     });
   });
@@ -179,4 +180,14 @@ export function assertValid(g: Graph, passName?: string): void {
   if (diags.length === 0) return;
   throw new DiagnosticError(passName === undefined ? diags
     : diags.map((d) => new Diagnostic(d.code, `internal error: after pass '${passName}': ${d.message}`, d.loc, d.notes)));
+}
+
+/**
+ * Declared type agrees with the inferred one. A data-dependent op infers a fresh unknown dim on
+ * every call, so an inferred unknown dim accepts any declared unknown dim.
+ */
+function typeMatches(inferred: TensorType, declared: TensorType, mark: number): boolean {
+  if (typeEq(inferred, declared)) return true;
+  return inferred.dtype === declared.dtype && inferred.shape.length === declared.shape.length &&
+    inferred.shape.every((d, i) => dimEq(d, declared.shape[i]) || (isFreshUnknown(d, mark) && isUnknown(declared.shape[i])));
 }
