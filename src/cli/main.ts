@@ -10,7 +10,7 @@ import { printGraph } from '../ir/printer.js';
 import { runGraph } from '../ir/interp.js';
 import { readNpy, writeNpy } from '../formats/npy.js';
 import { readSafetensors } from '../formats/safetensors.js';
-import { Tensor } from '../ir/tensor.js';
+import { Tensor, readNumbers } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
 
 export const VERSION = '0.1.0';
@@ -42,6 +42,14 @@ Prints the model's IR (SSA graph text, see docs/IR.md). With -o, writes it to FI
 export function safeOutputName(name: string): string {
   const s = name.replace(/[^A-Za-z0-9_.-]/g, '_');
   return s === '' || s === '.' || s === '..' ? `_${s}` : s;
+}
+
+/** The first few values of a tensor, for the terminal. */
+function preview(t: Tensor, count = 6): string {
+  const n = Math.min(count, t.size);
+  const vals = Array.from(t.size > 0 ? readNumbers(new Tensor(t.dtype, [t.size], t.data)) : [], (v) => v).slice(0, n);
+  const text = vals.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(5))).join(', ');
+  return `[${text}${t.size > n ? ', ...' : ''}]`;
 }
 
 function parseInputs(specs: string[]): Map<string, Tensor> {
@@ -89,7 +97,7 @@ function cmdRun(argv: string[], log: (s: string) => void): number {
     written.add(file);
     const path = join(out, `${file}.npy`);
     writeFileSync(path, writeNpy(t));
-    log(`${name}: ${t.dtype}[${t.shape.join(', ')}] -> ${path}`);
+    log(`${name}: ${t.dtype}[${t.shape.join(', ')}] ${preview(t)} -> ${path}`);
   }
   log(`ran ${basename(model)} on interp in ${ms.toFixed(1)} ms`);
   return 0;
