@@ -28,9 +28,19 @@ export const CATALOG = {
   DSC4006: { severity: 'error', summary: 'weight dtype or shape mismatch' },
   DSC4007: { severity: 'error', summary: 'unexpected weight' },
   DSC4008: { severity: 'error', summary: 'runtime error in an op' },
+  DSC5001: { severity: 'error', summary: '.ds: unexpected character' },
+  DSC5002: { severity: 'error', summary: '.ds: syntax error' },
+  DSC5003: { severity: 'error', summary: '.ds: unterminated string literal' },
+  DSC5004: { severity: 'error', summary: '.ds: unterminated block comment' },
+  DSC5005: { severity: 'error', summary: '.ds: unknown escape sequence in a string' },
+  DSC5006: { severity: 'error', summary: '.ds: a dimension literal must be a non-negative integer' },
   DSC6001: { severity: 'error', summary: 'model cannot be compiled for a target' },
+  DSC6101: { severity: 'error', summary: 'model interface cannot be packaged (names, dims or kernel file paths)' },
+  DSC6102: { severity: 'error', summary: 'native build of a generated package failed' },
+  DSC6103: { severity: 'error', summary: 'native build tools are missing' },
   DSC9001: { severity: 'error', summary: 'bad command-line usage' },
   DSC9002: { severity: 'error', summary: 'unknown model file kind' },
+  DSC9003: { severity: 'error', summary: 'unknown pass or bad pass option' },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagCode = keyof typeof CATALOG;
