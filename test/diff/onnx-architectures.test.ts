@@ -2,12 +2,13 @@
 // against onnxruntime-node on the same file and against PyTorch's own output, at batch 1 and 2
 // (the models are exported with a symbolic batch dim N, so one import serves both).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readNpy } from '../../src/formats/npy.js';
+import { readNpy, writeNpy } from '../../src/formats/npy.js';
 import { importOnnxFile } from '../../src/frontend/onnx/import.js';
 import { Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
@@ -22,6 +23,7 @@ const COMMITTED = join(FIXTURES, 'onnx');
 /** larger models, written by the script when missing (gitignored) */
 const GENERATED = join(FIXTURES, 'generated');
 
+const DSC = fileURLToPath(new URL('../../bin/dsc.js', import.meta.url));
 const TOLERANCE: Tolerance = { rtol: 1e-4, atol: 1e-5 };
 const BATCH_SIZES = [1, 2];
 
@@ -101,6 +103,18 @@ describe.skipIf(skip)('architectures: interpreter vs onnxruntime-node vs PyTorch
           expectClose(ours, torch, 'interpreter vs PyTorch');
         }, timeoutMs);
       }
+
+      it('through `dsc run` at batch 2', async () => {
+        const { model, input } = files();
+        const x = firstBatch(input, 2);
+        const dir = mkdtempSync(join(tmpdir(), `dsc-${name}-`));
+        writeFileSync(join(dir, 'x.npy'), writeNpy(x));
+        const inputName = (graph ??= importOnnxFile(model)).inputs[0].name;
+        const run = spawnSync(process.execPath, [DSC, 'run', model, '--input', `${inputName}=${join(dir, 'x.npy')}`, '--out', join(dir, 'out')], { encoding: 'utf8' });
+        expect(run.status, run.stderr).toBe(0);
+        const ours = readNpyFile(join(dir, 'out', `${graph.outputs[0].name.replace(/[^A-Za-z0-9_.-]/g, '_')}.npy`));
+        expectClose(ours, await runOnnxruntime(model, x), '`dsc run` vs onnxruntime-node');
+      }, timeoutMs);
     });
   }
 });
