@@ -35,6 +35,7 @@ export const CATALOG = {
   DSC5005: { severity: 'error', summary: '.ds: unknown escape sequence in a string' },
   DSC5006: { severity: 'error', summary: '.ds: a dimension literal must be a non-negative integer' },
   DSC6001: { severity: 'error', summary: 'model cannot be compiled for a target' },
+  DSC6002: { severity: 'error', summary: 'ops or dtypes the target has no kernels for' },
   DSC6101: { severity: 'error', summary: 'model interface cannot be packaged (names, dims or kernel file paths)' },
   DSC6102: { severity: 'error', summary: 'native build of a generated package failed' },
   DSC6103: { severity: 'error', summary: 'native build tools are missing' },

@@ -1,0 +1,35 @@
+// docs/PASSES.md is generated from the registry, so the pass list in the docs cannot drift from
+// what `dsc ir --passes` accepts (test/passes/docs.test.ts fails when the file is stale).
+import { OptLevel, listPasses, pipelineFor } from './registry.js';
+
+const LEVELS: readonly OptLevel[] = [0, 1, 2];
+
+export function renderPassesDoc(): string {
+  const out: string[] = [
+    '# Graph passes',
+    '',
+    '<!-- generated from src/passes/registry.ts; update with: DSC_UPDATE_DOCS=1 npx vitest run test/passes -->',
+    '',
+    'Each pass rewrites the SSA graph in place and leaves it valid for `verifyGraph`. Run them with',
+    '`dsc ir MODEL --passes a,b{option=value} [--print-after-all]`; options are written',
+    '`name{key=value,key=value}`. A graph output keeps its name through every pass.',
+    '',
+    '| pass | what it does |',
+    '| --- | --- |',
+    ...listPasses().map((p) => `| \`${p.name}\` | ${p.summary} |`),
+    '',
+  ];
+  for (const p of listPasses()) {
+    const options = Object.entries(p.options);
+    if (options.length === 0) continue;
+    out.push(`## \`${p.name}\` options`, '', '| option | kind | default | meaning |', '| --- | --- | --- | --- |');
+    for (const [name, spec] of options) out.push(`| \`${name}\` | ${spec.kind} | \`${String(spec.default)}\` | ${spec.doc} |`);
+    out.push('');
+  }
+  out.push('## Pipelines', '', 'The passes each `-O` level runs (the same for every target for now):', '');
+  for (const level of LEVELS) {
+    const passes = pipelineFor('cpu', level);
+    out.push(`- \`-O${level}\`: ${passes.length ? passes.map((p) => `\`${p}\``).join(', ') : '(none)'}`);
+  }
+  return out.join('\n') + '\n';
+}

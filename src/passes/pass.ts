@@ -1,0 +1,41 @@
+// What a pass is: a named graph→graph rewrite with typed options, declared once with definePass
+// so that the pass manager, `dsc ir --passes` and docs/PASSES.md all read the same table.
+import { Graph } from '../ir/graph.js';
+
+export type PassOptionKind = 'int' | 'bool' | 'string';
+
+export interface PassOptionSpec {
+  kind: PassOptionKind;
+  default: number | boolean | string;
+  doc: string;
+}
+
+type OptionValue<S extends PassOptionSpec> = S['kind'] extends 'int' ? number : S['kind'] extends 'bool' ? boolean : string;
+export type PassOptionValues<O extends Record<string, PassOptionSpec>> = { [K in keyof O]: OptionValue<O[K]> };
+
+export interface PassContext {
+  /** the target the graph is compiled for (`cpu`, `cuda`, `wgsl`, `ascendc`) */
+  target: string;
+}
+
+export type PassOptionValue = number | boolean | string;
+
+export interface PassDef {
+  /** kebab-case, as written in `--passes` */
+  name: string;
+  /** one line for `dsc help` and docs/PASSES.md */
+  summary: string;
+  options: Record<string, PassOptionSpec>;
+  /** rewrites the graph in place; must leave it valid (the pass manager can verify after each pass) */
+  run(graph: Graph, options: Record<string, PassOptionValue>, ctx: PassContext): void;
+}
+
+/** Declare a pass; `run` sees its options typed by their kinds, with defaults filled in. */
+export function definePass<O extends Record<string, PassOptionSpec> = {}>(def: {
+  name: string;
+  summary: string;
+  options?: O;
+  run(graph: Graph, options: PassOptionValues<O>, ctx: PassContext): void;
+}): PassDef {
+  return { ...def, options: def.options ?? {} } as PassDef;
+}
