@@ -29,6 +29,8 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
       inline = eq >= 0 ? a.slice(eq + 1) : undefined;
     } else if (a.startsWith('-') && a.length > 1) {
       name = byShort.get(a.slice(1));
+      // `-O1`: a one-letter option with its value attached
+      if (!name && byShort.has(a[1]) && spec[byShort.get(a[1])!].value) { name = byShort.get(a[1]); inline = a.slice(2); }
       if (!name) throw diag('DSC9001', `dsc ${command}: unknown option '${a}' (see 'dsc help ${command}')`);
     } else {
       positional.push(a);

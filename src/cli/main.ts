@@ -12,6 +12,7 @@ import { readNpy, writeNpy } from '../formats/npy.js';
 import { readSafetensors } from '../formats/safetensors.js';
 import { Tensor, readNumbers } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
+import { pipelineFor, runPasses, splitPassList } from '../passes/registry.js';
 
 export const VERSION = '0.1.0';
 
@@ -34,9 +35,12 @@ outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the
   --out DIR               where outputs are written (created if missing)
   --weights FILE          safetensors file whose tensors replace the model's parameters by name
   --target T              where to run: interp (the reference interpreter, default)`,
-  ir: `usage: dsc ir MODEL [-o FILE]
+  ir: `usage: dsc ir MODEL [-o FILE] [--passes P1,P2 | -O LEVEL] [--print-after-all]
 
-Prints the model's IR (SSA graph text, see docs/IR.md). With -o, writes it to FILE.`,
+Prints the model's verified IR (SSA graph text, see docs/IR.md). With -o, writes it to FILE.
+  --passes LIST        run these passes in order (names from docs/PASSES.md; options as name{key=value})
+  -O LEVEL             run the pipeline of an optimization level: 0 (none), 1 or 2 (canonicalization)
+  --print-after-all    print the IR after every pass`,
 };
 
 export function safeOutputName(name: string): string {
@@ -104,11 +108,21 @@ function cmdRun(argv: string[], log: (s: string) => void): number {
 }
 
 function cmdIr(argv: string[], log: (s: string) => void): number {
-  const a = parseArgs(argv, { out: { value: true, short: 'o' } }, 'ir');
+  const a = parseArgs(argv, { out: { value: true, short: 'o' }, passes: { value: true }, O: { value: true, short: 'O' }, 'print-after-all': {} }, 'ir');
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc ir: expected one MODEL, got ${a.positional.length} (see 'dsc help ir')`);
-  const graph = loadModel(a.positional[0]);
+  let graph = loadModel(a.positional[0]);
   const problems = verifyGraph(graph);
   if (problems.length) throw new DiagnosticError(problems);
+  const passesText = a.flags.get('passes')?.[0];
+  const level = a.flags.get('O')?.[0];
+  if (passesText !== undefined && level !== undefined) throw diag('DSC9001', 'dsc ir: give either --passes or -O, not both');
+  if (level !== undefined && !['0', '1', '2'].includes(level)) throw diag('DSC9001', `dsc ir: -O expects 0, 1 or 2, got '${level}'`);
+  const specs = passesText !== undefined ? splitPassList(passesText) : pipelineFor('interp', Number(level ?? 0) as 0 | 1 | 2);
+  if (specs.length)
+    graph = runPasses(graph, specs, {
+      verify: true,
+      printAfterAll: a.flags.has('print-after-all') ? (pass, text) => log(`// ----- IR after ${pass} -----\n${text.replace(/\n$/, '')}`) : undefined,
+    });
   const text = printGraph(graph);
   const out = a.flags.get('out')?.[0];
   if (out) writeFileSync(out, text);
