@@ -34,6 +34,11 @@ export class Value {
 }
 
 export class Node {
+  /**
+   * Fusion group: nodes with the same number are computed by one kernel (set by the fusion pass,
+   * read by code generators; the interpreter ignores it). Printed as `group(n)`.
+   */
+  group?: number;
   constructor(
     public op: string,
     /** null marks an omitted optional input */

@@ -242,8 +242,19 @@ class Parser {
       loc = this.expectKind('string', 'a string').value;
       this.expectPunct(')', 'after the location');
     }
+    let group: number | undefined;
+    if (this.isIdent('group')) {
+      this.next();
+      this.expectPunct('(', "after 'group'");
+      const tok = this.expectKind('int', 'a fusion group number');
+      group = Number(tok.value);
+      if (!Number.isInteger(group) || group < 0) throw this.error(`fusion group must be a non-negative integer, got ${tok.value}`, tok);
+      this.expectPunct(')', 'after the fusion group');
+    }
     const outputs = names.map((t, i) => this.define(t, types[i]));
-    return new Node(def.name, inputs, attrs, outputs, loc);
+    const node = new Node(def.name, inputs, attrs, outputs, loc);
+    if (group !== undefined) node.group = group;
+    return node;
   }
 
   private attrs(def: OpDef): Attrs {

@@ -123,7 +123,8 @@ export function formatNode(node: Node, dims = new DimSpeller()): string {
   const attrs = formatAttrs(node, dims);
   const types = node.outputs.map((o) => dims.type(o.type)).join(', ');
   const loc = node.loc !== undefined ? ` loc(${JSON.stringify(node.loc)})` : '';
-  return `${outs} = ${node.op}(${ins})${attrs} : ${types}${loc}`;
+  const group = node.group !== undefined ? ` group(${node.group})` : '';
+  return `${outs} = ${node.op}(${ins})${attrs} : ${types}${loc}${group}`;
 }
 
 /** The whole graph as text; weights are not printed (params are declarations only). */

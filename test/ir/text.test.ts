@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import './testops.js';
@@ -321,5 +321,22 @@ describe('docs/IR.md', () => {
     const g = parseGraph(example, 'IR.md');
     expect(verifyGraph(g).map((d) => d.message)).toEqual([]);
     expect(printGraph(g)).toBe(example);
+  });
+});
+
+describe('fusion groups in the text', () => {
+  it('round-trip and are rejected when malformed', async () => {
+    const { parseGraph } = await import('../../src/ir/parser.js');
+    const { printGraph } = await import('../../src/ir/printer.js');
+    const text = `graph @g(%x: f32[2]) -> (f32[2]) {
+  %a = relu(%x) : f32[2] group(0)
+  %b = neg(%a) : f32[2] loc("n") group(0)
+  return %b
+}
+`;
+    const g = parseGraph(text);
+    expect(g.nodes.map((n) => n.group)).toEqual([0, 0]);
+    expect(printGraph(g)).toBe(text);
+    expect(() => parseGraph(text.replace('group(0)\n  %b', 'group(x)\n  %b'))).toThrow("expected a fusion group number");
   });
 });
