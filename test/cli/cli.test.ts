@@ -54,7 +54,7 @@ describe('dsc run', () => {
   });
 
   it('reports unsupported operators together, with node names', () => {
-    expectUserError(dsc('run', join(fx, 'unsupported.onnx'), '--input', `x=${join(fx, 'x.npy')}`, '--out', tmp), 'DSC2001', 'NonMaxSuppression', 'nms_1', 'nms_2', 'StringNormalizer', 'sn_1');
+    expectUserError(dsc('run', join(fx, 'unsupported.onnx'), '--input', `x=${join(fx, 'x.npy')}`, '--out', tmp), 'DSC2001', 'Scan', 'scan_1', 'scan_2', 'StringNormalizer', 'sn_1');
   });
 
   it('rejects truncated and corrupt files, naming them', () => {

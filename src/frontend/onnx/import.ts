@@ -60,6 +60,8 @@ class OnnxImporter implements ImportState {
   private readonly graphInputs = new Set<string>();
   private readonly initializers: ReadonlySet<string>;
   private readonly used = new Set<string>();
+  /** values whose data (not just dtype) a live node or a graph output needs */
+  private readonly dataRead = new Set<string>();
   private freshDims = 0;
   /** dataOf results, null for values not computable at import time */
   private readonly data = new Map<string, Tensor | null>();
@@ -157,12 +159,18 @@ class OnnxImporter implements ImportState {
   private liveNodes(): Set<OnnxNode> {
     const live = new Set<OnnxNode>();
     const stack = this.model.graph.outputs.map((o) => o.name);
-    for (const n of stack) this.used.add(n);
+    for (const n of stack) { this.used.add(n); this.dataRead.add(n); }
     while (stack.length > 0) {
       const node = this.producers.get(stack.pop()!);
       if (!node || live.has(node)) continue;
       live.add(node);
-      for (const i of node.inputs) if (i !== '') { this.used.add(i); stack.push(i); }
+      const typeOnly = ruleFor(node.opType)?.typeOnlyInputs ?? [];
+      node.inputs.forEach((i, k) => {
+        if (i === '') return;
+        this.used.add(i);
+        if (!typeOnly.includes(k)) this.dataRead.add(i);
+        stack.push(i);
+      });
     }
     return live;
   }
@@ -227,6 +235,11 @@ class OnnxImporter implements ImportState {
         do s = `d${this.freshDims++}`; while (taken.has(s));
         return sym(s);
       });
+      if (!this.dataRead.has(vi.name)) {
+        // nothing reads its data: it keeps a type for dtype-only uses but is not an input of the IR graph
+        this.values.set(vi.name, { kind: 'runtime', value: new Value(vi.name, { dtype, shape }) });
+        continue;
+      }
       const value = this.b.input(vi.name, { dtype, shape });
       this.graphInputs.add(vi.name);
       this.values.set(vi.name, { kind: 'runtime', value, ...(knownData ? { known: knownData } : {}) });

@@ -35,6 +35,8 @@ export interface OpRule {
   fold?: Folder;
   /** the outputs are input 0 (Identity, Dropout at inference) */
   passThrough?: boolean;
+  /** inputs the translation reads only for their dtype (CastLike's `like`); a graph input read only so is not an IR input */
+  typeOnlyInputs?: readonly number[];
   /** emit IR for the node; one entry per ONNX output, null for outputs that are not produced */
   translate(cx: NodeCtx): (Value | null)[];
 }
@@ -339,6 +341,7 @@ const SPECIAL: Record<string, () => OpRule | undefined> = {
   Cast: () => withFold('Cast', foldCast),
   CastLike: () => ({
     irOps: ['cast'],
+    typeOnlyInputs: [1],
     fold: foldCast,
     translate: (cx) => [cx.op1('cast', [cx.value(0)], { to: cx.type(1).dtype })],
   }),

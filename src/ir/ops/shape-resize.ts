@@ -8,7 +8,7 @@ import { expectInputs, normAxis } from './util.js';
 import { gatherByAxisMaps, storageValue } from './shape-common.js';
 
 const MODES = ['nearest', 'linear', 'cubic'];
-const COORD_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize'];
+const COORD_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize', 'tf_half_pixel_for_nn'];
 const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 const ASPECT_POLICIES = ['stretch', 'not_larger', 'not_smaller'];
 
@@ -86,8 +86,13 @@ function sourceCoord(mode: string, x: number, scale: number, inLen: number, outL
       return offset + (x + 0.5) / scale - 0.5;
     }
     case 'pytorch_half_pixel': return outLen > 1 ? (x + 0.5) / scale - 0.5 : 0;
-    case 'align_corners': return outLen === 1 ? 0 : (x * (inLen - 1)) / (outLen - 1);
+    case 'align_corners': {
+      // ONNX aligns the corners of the scaled length, before it is floored to whole elements
+      const resized = scale * inLen;
+      return resized === 1 ? 0 : (x * (inLen - 1)) / (resized - 1);
+    }
     case 'asymmetric': return x / scale;
+    case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
     default: // tf_crop_and_resize
       return outLen > 1
         ? roiStart * (inLen - 1) + (x * (roiEnd - roiStart) * (inLen - 1)) / (outLen - 1)

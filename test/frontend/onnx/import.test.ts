@@ -178,7 +178,7 @@ describe('opset-dependent translations', () => {
 describe('diagnostics', () => {
   it('reports every unsupported operator in one DSC2001', () => {
     const d = diagnosticOf(() => importOnnxFile(fixture('unsupported.onnx')));
-    expect(d).toEqual({ code: 'DSC2001', message: "3 unsupported operators: LSTM (node 'lstm_1'), Loop (nodes 'loop_0', 'loop_3')" });
+    expect(d).toEqual({ code: 'DSC2001', message: "3 unsupported operators: Loop (nodes 'loop_0', 'loop_3'), Scan (node 'scan_1')" });
   });
 
   it('names the node, the input and the graph input behind a non-constant shape (DSC2004)', () => {
