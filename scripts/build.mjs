@@ -9,6 +9,6 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: 'linked',
-  external: ['onnxruntime-node'],
+  packages: 'external',
   logLevel: 'warning',
 });

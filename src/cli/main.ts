@@ -12,6 +12,7 @@ import { readNpy, writeNpy } from '../formats/npy.js';
 import { readSafetensors } from '../formats/safetensors.js';
 import { Tensor, readNumbers } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
+import { TARGETS, Target, cachedPackage, compileToPackage, runPackage } from '../codegen/compile.js';
 import { pipelineFor, runPasses, splitPassList } from '../passes/registry.js';
 
 export const VERSION = '0.1.0';
@@ -22,19 +23,33 @@ const HELP: Record<string, string> = {
 usage: dsc <command> [options]
 
 commands:
+  compile MODEL [--target cpu] [-o DIR]           compile to an npm package (addon + typed bindings)
   run MODEL --input NAME=FILE.npy ... --out DIR   run a model, write each output as DIR/<name>.npy
   ir MODEL                                        print the model's IR as text
   help [COMMAND]                                  show help
 
 MODEL is an .onnx file or an .ir file (dsc IR text).`,
-  run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp]
+  compile: `usage: dsc compile MODEL [--target cpu] [-o DIR] [--emit] [-O LEVEL] [--name NPM_NAME]
+
+Compiles MODEL to an npm package in DIR (default out/<model name>): kernels for the target, a native
+addon (built now unless --emit), TypeScript bindings and a README. The model's weights, when it
+carries them (ONNX), are written to DIR/weights.safetensors.
+  --target T   cpu (default)
+  -o DIR       where the package goes
+  --emit       write the sources only; \`npm install\` in DIR builds them
+  -O LEVEL     0: no graph optimization; 1, 2: the target's pass pipeline (default 1)
+  --name NAME  the package's npm name (default: the model's name)`,
+  run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp|cpu]
 
 Runs MODEL on the given inputs and writes each output to DIR/<output name>.npy (characters
 outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the run time.
   --input NAME=FILE.npy   a model input (repeat for each input)
   --out DIR               where outputs are written (created if missing)
   --weights FILE          safetensors file whose tensors replace the model's parameters by name
-  --target T              where to run: interp (the reference interpreter, default)`,
+  --target T              where to run: interp (the reference interpreter, default), or cpu: a
+                          package compiled once and cached by content hash ($DSC_CACHE_DIR,
+                          default ~/.cache/dsc)
+  -O LEVEL                optimization level for compiled targets (default 1)`,
   ir: `usage: dsc ir MODEL [-o FILE] [--passes P1,P2 | -O LEVEL] [--print-after-all]
 
 Prints the model's verified IR (SSA graph text, see docs/IR.md). With -o, writes it to FILE.
@@ -69,13 +84,15 @@ function parseInputs(specs: string[]): Map<string, Tensor> {
   return out;
 }
 
-function cmdRun(argv: string[], log: (s: string) => void): number {
-  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, out: { value: true, short: 'o' }, weights: { value: true }, target: { value: true } }, 'run');
+async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, out: { value: true, short: 'o' }, weights: { value: true }, target: { value: true }, O: { value: true, short: 'O' } }, 'run');
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc run: expected one MODEL, got ${a.positional.length} (see 'dsc help run')`);
   const out = a.flags.get('out')?.[0];
   if (!out) throw diag('DSC9001', `dsc run: --out DIR is required`);
   const target = a.flags.get('target')?.[0] ?? 'interp';
-  if (target !== 'interp') throw diag('DSC9001', `dsc run: target '${target}' is not available in this version; available: interp`);
+  if (target !== 'interp' && !(TARGETS as readonly string[]).includes(target))
+    throw diag('DSC9001', `dsc run: unknown target '${target}'; available: interp, ${TARGETS.join(', ')}`);
+  const level = optLevel(a.flags.get('O')?.[0], 'run');
   const model = a.positional[0];
   const inputs = parseInputs(a.flags.get('input') ?? []);
   const graph = loadModel(model, { knownInputs: inputs });
@@ -90,9 +107,19 @@ function cmdRun(argv: string[], log: (s: string) => void): number {
       weights.set(k, t);
     }
   }
-  const t0 = performance.now();
-  const results = runGraph(graph, inputs, { weights, source: model });
-  const ms = performance.now() - t0;
+  let results: Map<string, Tensor>;
+  let ms: number;
+  if (target === 'interp') {
+    const t0 = performance.now();
+    results = runGraph(graph, inputs, { weights, source: model });
+    ms = performance.now() - t0;
+  } else {
+    for (const p of graph.params) if (!weights.has(p.name)) throw diag('DSC4005', `weight '${p.name}' is missing; pass --weights`, { file: model });
+    graph.weights = weights;
+    const pkg = await cachedPackage(graph, { target: target as Target, level, onStage: stageReporter(err) });
+    log(`${pkg.reused ? 'reused' : 'built'} ${target} package ${pkg.dir}`);
+    ({ outputs: results, ms } = await runPackage(pkg.dir, pkg.generated.manifest, pkg.generated.weights, inputs));
+  }
   mkdirSync(out, { recursive: true });
   const written = new Set<string>();
   for (const [name, t] of results) {
@@ -103,7 +130,55 @@ function cmdRun(argv: string[], log: (s: string) => void): number {
     writeFileSync(path, writeNpy(t));
     log(`${name}: ${t.dtype}[${t.shape.join(', ')}] ${preview(t)} -> ${path}`);
   }
-  log(`ran ${basename(model)} on interp in ${ms.toFixed(1)} ms`);
+  log(`ran ${basename(model)} on ${target} in ${ms.toFixed(1)} ms`);
+  return 0;
+}
+
+function optLevel(text: string | undefined, command: string): 0 | 1 | 2 {
+  if (text === undefined) return 1;
+  if (!['0', '1', '2'].includes(text)) throw diag('DSC9001', `dsc ${command}: -O expects 0, 1 or 2, got '${text}'`);
+  return Number(text) as 0 | 1 | 2;
+}
+
+/** Stage progress on stderr: one line per stage with its time. */
+function stageReporter(err: (s: string) => void) {
+  return (name: string, state: 'start' | 'done', ms: number) => {
+    if (state === 'done') err(`  ${name.padEnd(16)} ${ms.toFixed(0).padStart(6)} ms`);
+  };
+}
+
+/** The native build's progress: cmake's `[ 42%]` markers as a single updating line on a terminal. */
+function buildReporter(err: (s: string) => void) {
+  const tty = process.stderr.isTTY;
+  let last = '';
+  return (line: string) => {
+    const m = /^\[\s*(\d+)%\]\s*(.*)$/.exec(line.trim());
+    if (!m) return;
+    const text = `  native build     [${m[1].padStart(3)}%] ${m[2].replace(/^Building CXX object .*\/(\S+)\.o$/, 'compiling $1')}`;
+    if (text === last) return;
+    last = text;
+    if (tty) process.stderr.write(`\r\x1b[K${text}`);
+    else err(text);
+  };
+}
+
+async function cmdCompile(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const a = parseArgs(argv, { target: { value: true, short: 't' }, out: { value: true, short: 'o' }, emit: {}, O: { value: true, short: 'O' }, name: { value: true } }, 'compile');
+  if (a.positional.length !== 1) throw diag('DSC9001', `dsc compile: expected one MODEL, got ${a.positional.length} (see 'dsc help compile')`);
+  const target = a.flags.get('target')?.[0] ?? 'cpu';
+  if (!(TARGETS as readonly string[]).includes(target)) throw diag('DSC9001', `dsc compile: unknown target '${target}'; available: ${TARGETS.join(', ')}`);
+  const model = a.positional[0];
+  const out = a.flags.get('out')?.[0] ?? join('out', basename(model).replace(/\.[^.]*$/, ''));
+  const t0 = performance.now();
+  const graph = loadModel(model);
+  err(`  ${'load'.padEnd(16)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms`);
+  const build = buildReporter(err);
+  const gen = await compileToPackage(graph, out, {
+    target: target as Target, level: optLevel(a.flags.get('O')?.[0], 'compile'), packageName: a.flags.get('name')?.[0], emitOnly: a.flags.has('emit'),
+    onStage: (name, state, ms) => { if (state === 'done') { if (name === 'native build' && process.stderr.isTTY) process.stderr.write('\r\x1b[K'); stageReporter(err)(name, state, ms); } },
+    onBuildLine: build,
+  });
+  log(`${a.flags.has('emit') ? 'wrote' : 'built'} ${out} (${target}; inputs ${gen.manifest.inputs.map((t) => `${t.name}: ${t.dtype}[${t.shape.join(', ')}]`).join(', ')}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return 0;
 }
 
@@ -131,7 +206,7 @@ function cmdIr(argv: string[], log: (s: string) => void): number {
 }
 
 /** Run the CLI; returns the exit code. Output and errors go through the given writers. */
-export function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => console.log(s), err: (s) => console.error(s) }): number {
+export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
@@ -142,9 +217,10 @@ export function main(argv: string[], io: { out: (s: string) => void; err: (s: st
         return 0;
       }
       case '--version': case 'version': io.out(VERSION); return 0;
-      case 'run': return cmdRun(rest, io.out);
+      case 'run': return await cmdRun(rest, io.out, io.err);
+      case 'compile': return await cmdCompile(rest, io.out, io.err);
       case 'ir': return cmdIr(rest, io.out);
-      default: throw diag('DSC9001', `unknown command '${cmd}'; commands: run, ir, help`);
+      default: throw diag('DSC9001', `unknown command '${cmd}'; commands: compile, run, ir, help`);
     }
   } catch (e) {
     if (e instanceof DiagnosticError) {
