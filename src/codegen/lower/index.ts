@@ -1,0 +1,252 @@
+// Graph IR → kernel program: one kernel per group of nodes (one node each by default; a fused group of
+// elementwise nodes from the passes becomes one loop nest), the buffer plan, and the ABI's shape and
+// workspace expressions. Every node that the target cannot lower is reported at once (DSC6002).
+import { DType } from '../../ir/dtype.js';
+import { Dim, isUnknown } from '../../ir/dim.js';
+import { Graph, Node, Value } from '../../ir/graph.js';
+import { getOp } from '../../ir/registry.js';
+import { formatNode } from '../../ir/printer.js';
+import { Tensor } from '../../ir/tensor.js';
+import { diag } from '../../diag/diagnostic.js';
+import { manifestOf } from '../abi.js';
+import {
+  Kernel, KernelCall, KernelParam, KernelProgram, ProgramBuffer, applySchedule, bin, idx, ivar, load, loop, store,
+} from '../kernel-ir.js';
+import { ELEMENTWISE, elementwiseUnsupported, lowerElementwiseGroup, nestSchedule } from './elementwise.js';
+import { LINALG } from './linalg.js';
+import { NORMALIZE } from './normalize.js';
+import { MOVEMENT } from './movement.js';
+import { LowerCtx, LoweredKernel, NameSource, OpLowering, Operand, fullAttrs } from './context.js';
+import { planArena } from './plan.js';
+import { dimExpr, productExpr, symbolVar } from './dims.js';
+
+/** Ops whose result is their input's storage under another shape. */
+export const ALIAS_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', 'squeeze', 'unsqueeze']);
+
+export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT };
+
+export interface LowerOptions {
+  /** kernels as groups of nodes in program order; default one group per node */
+  groups?: Node[][];
+  /** the target named in diagnostics */
+  target?: string;
+}
+
+/** Why `node` cannot be lowered, or null. */
+export function unsupportedReason(node: Node): string | null {
+  for (const v of [...node.inputs, ...node.outputs])
+    if (v && v.type.shape.some(isUnknown)) return `%${v.name} has a dim unknown until run time`;
+  if (ALIAS_OPS.has(node.op) || node.op === 'constant') return null;
+  if (ELEMENTWISE[node.op]) return elementwiseUnsupported(node);
+  const l = LOWERINGS[node.op];
+  if (!l) return 'no kernel for this op';
+  return l.unsupported?.(node, fullAttrs(node)) ?? null;
+}
+
+function checkSupported(graph: Graph, target: string): void {
+  const bad: string[] = [];
+  for (const n of graph.nodes) {
+    const why = unsupportedReason(n);
+    if (!why) continue;
+    const dtypes = [...new Set(n.inputs.filter((v): v is Value => !!v).map((v) => v.type.dtype))].join(', ') || n.outputs[0].type.dtype;
+    bad.push(`${n.op}${n.loc ? ` (${n.loc})` : ''} -> %${n.outputs.map((o) => o.name).join(', %')} [${dtypes}]: ${why}`);
+  }
+  if (bad.length)
+    throw diag('DSC6002', `${graph.name}: ${bad.length} node${bad.length > 1 ? 's' : ''} cannot be compiled for the ${target} target:\n  ${bad.join('\n  ')}`);
+}
+
+/** C identifier for a value name: letters, digits and underscores, unique within the program. */
+function identifiers(): (name: string) => string {
+  const used = new Set<string>();
+  return (name) => {
+    let base = `v_${name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`.slice(0, 48);
+    if (base === 'v_') base = 'v';
+    let id = base;
+    for (let i = 1; used.has(id); i++) id = `${base}_${i}`;
+    used.add(id);
+    return id;
+  };
+}
+
+export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram {
+  const target = opts.target ?? 'cpu';
+  const manifest = manifestOf(graph);
+  checkSupported(graph, target);
+  const groups = opts.groups ?? graph.nodes.map((n) => [n]);
+  const outputSet = new Set(graph.outputs);
+  const users = graph.users();
+
+  // storage roots: aliases point at the value whose storage they share
+  const root = new Map<Value, Value>();
+  const rootOf = (v: Value): Value => root.get(v) ?? v;
+  const aliasNodes = new Set<Node>();
+  for (const n of graph.nodes)
+    if (ALIAS_OPS.has(n.op) && !outputSet.has(n.outputs[0])) {
+      aliasNodes.add(n);
+      root.set(n.outputs[0], rootOf(n.inputs[0]!));
+    }
+
+  const constants = new Map<Value, Tensor>();
+  for (const n of graph.nodes) if (n.op === 'constant') constants.set(n.outputs[0], n.attrs.value as Tensor);
+
+  // which graph outputs a kernel writes in place; the rest are copied at the end
+  const outputSlot = new Map<Value, number>();
+  graph.outputs.forEach((v, i) => {
+    const producedByKernel = v.producer && !aliasNodes.has(v.producer) && v.producer.op !== 'constant';
+    if (producedByKernel && !outputSlot.has(v)) outputSlot.set(v, i);
+  });
+
+  const kernelGroups = groups.filter((g) => !(g.length === 1 && (aliasNodes.has(g[0]) || g[0].op === 'constant')));
+  for (const g of kernelGroups) checkGroup(g);
+
+  // lifetimes in steps (kernel index; output copies come after the last kernel)
+  const first = new Map<Value, number>();
+  const last = new Map<Value, number>();
+  const touch = (v: Value, step: number) => {
+    const r = rootOf(v);
+    if (!first.has(r)) first.set(r, step);
+    last.set(r, Math.max(last.get(r) ?? step, step));
+  };
+  kernelGroups.forEach((g, step) => {
+    const inside = new Set(g.flatMap((n) => n.outputs));
+    for (const n of g) {
+      for (const v of n.inputs) if (v && !inside.has(v)) touch(v, step);
+      for (const o of n.outputs) if (groupStores(g, o, users, outputSet)) touch(o, step);
+    }
+  });
+  graph.outputs.forEach((v, i) => { if (outputSlot.get(v) !== i) touch(v, kernelGroups.length + i); });
+
+  const inWorkspace = (v: Value) =>
+    !graph.inputs.includes(v) && !graph.params.includes(v) && !constants.has(v) && !outputSlot.has(v);
+  const arena = planArena([...first.keys()].filter(inWorkspace).map((v) => ({ value: v, first: first.get(v)!, last: last.get(v)! })));
+
+  // program buffers
+  const ident = identifiers();
+  const bufferOf = new Map<Value, ProgramBuffer>();
+  const buffers: ProgramBuffer[] = [];
+  const addBuffer = (v: Value, storage: ProgramBuffer['storage']) => {
+    const b: ProgramBuffer = { name: ident(v.name), value: v.name, dtype: v.type.dtype, size: productExpr(v.type.shape), storage };
+    buffers.push(b);
+    bufferOf.set(v, b);
+    return b;
+  };
+  graph.params.forEach((v, i) => addBuffer(v, { k: 'param', index: i }));
+  graph.inputs.forEach((v, i) => addBuffer(v, { k: 'input', index: i }));
+  for (const [v, slot] of outputSlot) addBuffer(v, { k: 'output', index: slot });
+  for (const [v, t] of constants) if (first.has(v)) addBuffer(v, { k: 'constant', tensor: t });
+  for (const [v, r] of arena.ranges) addBuffer(v, { k: 'workspace', offset: dimExpr(r.offset) });
+  for (const n of graph.nodes)
+    if (aliasNodes.has(n) && first.has(rootOf(n.outputs[0]))) addBuffer(n.outputs[0], { k: 'alias', of: bufferOf.get(rootOf(n.outputs[0]))!.name });
+
+  const kernels: Kernel[] = [];
+  const calls: KernelCall[] = [];
+  const symbolVars = new Set(manifest.symbols.map((s) => symbolVar(s.name)));
+  const width = String(kernelGroups.length + graph.outputs.length).length;
+  const addKernel = (label: string, source: string[], params: { p: KernelParam; buf: string }[], lowered: LoweredKernel) => {
+    const name = `k${String(kernels.length).padStart(width, '0')}_${label}`;
+    const kernel = applySchedule({ name, source, params: params.map((x) => x.p), scalars: [], body: lowered.body, schedule: lowered.schedule });
+    kernel.scalars = [...symbolVars].filter((s) => mentions(kernel, s)).sort();
+    kernels.push(kernel);
+    calls.push({ kernel: name, args: params.map((x) => x.buf), scalars: kernel.scalars });
+  };
+
+  for (const g of kernelGroups) {
+    const names = new NameSource();
+    const params: { p: KernelParam; buf: string }[] = [];
+    const operand = new Map<Value, Operand>();
+    const inside = new Set(g.flatMap((n) => n.outputs));
+    const addParam = (v: Value, name: string, access: 'read' | 'write') => {
+      params.push({ p: { name, dtype: v.type.dtype, access }, buf: bufferOf.get(v)!.name });
+      operand.set(v, { buf: name, type: v.type });
+    };
+    const source = g.map((n) => describe(n));
+    if (g.length === 1 && !ELEMENTWISE[g[0].op]) {
+      const n = g[0];
+      const def = getOp(n.op)!;
+      const inputNames = n.inputs.map((_, i) => paramName(def.inputs[Math.min(i, def.inputs.length - 1)], def.variadic ? i : -1));
+      const inOps: (Operand | null)[] = n.inputs.map((v, i) => {
+        if (!v) return null;
+        addParam(v, `in_${inputNames[i]}`, 'read');
+        return { buf: `in_${inputNames[i]}`, type: v.type };
+      });
+      const outOps = n.outputs.map((v, i) => {
+        const name = n.outputs.length === 1 ? 'out' : `out${i}`;
+        addParam(v, name, 'write');
+        return { buf: name, type: v.type };
+      });
+      const ctx: LowerCtx = {
+        node: n, attrs: fullAttrs(n),
+        input: (i) => inOps[i] ?? null, inputs: () => inOps, output: (i) => outOps[i],
+        fresh: (h) => names.fresh(h),
+      };
+      addKernel(n.op, source, params, LOWERINGS[n.op].lower(ctx));
+      continue;
+    }
+    const stored = new Set(g.flatMap((n) => n.outputs).filter((o) => groupStores(g, o, users, outputSet)));
+    let k = 0;
+    for (const n of g) for (const v of n.inputs) if (v && !inside.has(v) && !operand.has(v)) addParam(v, `in${k++}`, 'read');
+    k = 0;
+    for (const v of stored) addParam(v, stored.size === 1 ? 'out' : `out${k++}`, 'write');
+    addKernel(g.map((n) => n.op).join('_'), source, params, lowerElementwiseGroup(g, (v) => operand.get(v), stored, names));
+  }
+
+  graph.outputs.forEach((v, i) => {
+    if (outputSlot.get(v) === i) return;
+    const out: ProgramBuffer = { name: ident(`out_${i}_${v.name}`), value: v.name, dtype: v.type.dtype, size: productExpr(v.type.shape), storage: { k: 'output', index: i } };
+    buffers.push(out);
+    const src = bufferOf.get(v)!;
+    addKernel('copy', [`copy of %${v.name} into output ${i}`], [
+      { p: { name: 'in_x', dtype: v.type.dtype, access: 'read' }, buf: src.name },
+      { p: { name: 'out', dtype: v.type.dtype, access: 'write' }, buf: out.name },
+    ], copyKernel(v.type.dtype, v.type.shape));
+  });
+
+  const ends = arena.ends.map(dimExpr);
+  const workspaceBytes = ends.length === 0 ? idx(0) : ends.reduce((a, b) => bin('max', a, b));
+  return {
+    name: graph.name, manifest, symbols: manifest.symbols.map((s) => symbolVar(s.name)), buffers, kernels, calls, workspaceBytes,
+    outputShapes: graph.outputs.map((v) => v.type.shape.map(dimExpr)),
+  };
+}
+
+function paramName(inputName: string, variadicIndex: number): string {
+  const base = inputName.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  return variadicIndex >= 0 ? `${base}${variadicIndex}` : base;
+}
+
+/** A group stores a value that a node outside it reads, or that the graph outputs. */
+function groupStores(g: readonly Node[], v: Value, users: Map<Value, Node[]>, outputs: ReadonlySet<Value>): boolean {
+  return outputs.has(v) || (users.get(v) ?? []).some((u) => !g.includes(u)) || !users.has(v);
+}
+
+/** Fused groups are elementwise nodes over one output shape. */
+function checkGroup(g: readonly Node[]): void {
+  if (g.length === 1) return;
+  const shape = g[g.length - 1].outputs[0].type.shape.map(String).join(',');
+  for (const n of g)
+    if (!ELEMENTWISE[n.op] || n.outputs.length !== 1 || n.outputs[0].type.shape.map(String).join(',') !== shape)
+      throw new Error(`internal error (lowering): group [${g.map((x) => x.op).join(', ')}] is not an elementwise chain over one shape`);
+}
+
+function describe(n: Node): string {
+  const text = formatNode(n).replace(/\s+/g, ' ').trim();
+  return text.length > 240 ? `${text.slice(0, 237)}...` : text;
+}
+
+/** Whether any expression in the kernel reads variable `name`. */
+function mentions(kernel: Kernel, name: string): boolean {
+  const seen = (x: unknown): boolean => {
+    if (x === null || typeof x !== 'object' || x instanceof Tensor) return false;
+    if (Array.isArray(x)) return x.some(seen);
+    const o = x as Record<string, unknown>;
+    if (o.k === 'var' && o.name === name) return true;
+    return Object.values(o).some(seen);
+  };
+  return seen(kernel.body) || seen(kernel.schedule.work);
+}
+
+function copyKernel(dtype: DType, shape: readonly Dim[]): LoweredKernel {
+  const n = productExpr(shape);
+  const i = 'i0';
+  return { body: [loop(i, n, [store('out', ivar(i), load('in_x', ivar(i), dtype))])], schedule: nestSchedule([i], n) };
+}
