@@ -2,8 +2,11 @@
 // the compiler's modules. Exit 0 on success, 1 on a user mistake (a diagnostic), 70 on an
 // internal error.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, basename } from 'node:path';
-import { parseArgs } from './args.js';
+import { join, basename, extname } from 'node:path';
+import { parseArgs, ParsedArgs } from './args.js';
+import { Graph } from '../ir/graph.js';
+import { reportText } from '../report/report.js';
+import { renderGraphSvg, renderGraphHtml } from '../report/graph-svg.js';
 import { DiagnosticError, diag, formatDiagnostic } from '../diag/diagnostic.js';
 import { loadModel, readSourceFile } from '../frontend/load.js';
 import { printGraph } from '../ir/printer.js';
@@ -26,6 +29,8 @@ commands:
   compile MODEL [--target cpu] [-o DIR]           compile to an npm package (addon + typed bindings)
   run MODEL --input NAME=FILE.npy ... --out DIR   run a model, write each output as DIR/<name>.npy
   ir MODEL                                        print the model's IR as text
+  report MODEL [--dim N=1]                        kernels, flops, bytes moved, memory plan
+  graph MODEL -o FILE.svg|FILE.html               draw the fused graph and the memory timeline
   help [COMMAND]                                  show help
 
 MODEL is an .onnx file or an .ir file (dsc IR text).`,
@@ -39,6 +44,15 @@ carries them (ONNX), are written to DIR/weights.safetensors.
   --emit       write the sources only; \`npm install\` in DIR builds them
   -O LEVEL     0: no graph optimization; 1, 2: the target's pass pipeline (default 1)
   --name NAME  the package's npm name (default: the model's name)`,
+  report: `usage: dsc report MODEL [--dim NAME=SIZE ...] [-O LEVEL]
+
+After the CPU pipeline (fusion included): kernels before and after fusion, per kernel its ops,
+estimated flops and bytes moved, and the memory plan (arena vs lower bound vs no reuse).
+  --dim N=1    the size of a symbolic dim for the figures (symbols not given count as 1)`,
+  graph: `usage: dsc graph MODEL -o FILE.svg|FILE.html [--dim NAME=SIZE ...] [-O LEVEL]
+
+Draws the graph after the CPU pipeline with fusion groups coloured, and the memory timeline
+(each buffer as a rectangle over its lifetime, with the lower bound). .html adds hover details.`,
   run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp|cpu]
 
 Runs MODEL on the given inputs and writes each output to DIR/<output name>.npy (characters
@@ -162,6 +176,45 @@ function buildReporter(err: (s: string) => void) {
   };
 }
 
+function parseDims(specs: string[], command: string): Map<string, number> {
+  const dims = new Map<string, number>();
+  for (const spec of specs) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\d+)$/.exec(spec);
+    if (!m) throw diag('DSC9001', `dsc ${command}: --dim expects NAME=SIZE (e.g. N=1), got '${spec}'`);
+    dims.set(m[1], Number(m[2]));
+  }
+  return dims;
+}
+
+/** The model after the target's pipeline, as `dsc report` and `dsc graph` describe it. */
+function optimizedModel(a: ParsedArgs, command: string): Graph {
+  if (a.positional.length !== 1) throw diag('DSC9001', `dsc ${command}: expected one MODEL, got ${a.positional.length} (see 'dsc help ${command}')`);
+  const graph = loadModel(a.positional[0]);
+  const problems = verifyGraph(graph);
+  if (problems.length) throw new DiagnosticError(problems);
+  return runPasses(graph, pipelineFor('cpu', optLevel(a.flags.get('O')?.[0], command)), { verify: true });
+}
+
+function cmdReport(argv: string[], log: (s: string) => void): number {
+  const a = parseArgs(argv, { dim: { value: true, repeat: true }, O: { value: true, short: 'O' } }, 'report');
+  const graph = optimizedModel(a, 'report');
+  log(reportText(graph, { dims: parseDims(a.flags.get('dim') ?? [], 'report') }).replace(/\n$/, ''));
+  return 0;
+}
+
+function cmdGraph(argv: string[], log: (s: string) => void): number {
+  const a = parseArgs(argv, { dim: { value: true, repeat: true }, O: { value: true, short: 'O' }, out: { value: true, short: 'o' } }, 'graph');
+  const out = a.flags.get('out')?.[0];
+  if (!out) throw diag('DSC9001', 'dsc graph: -o FILE.svg or FILE.html is required');
+  const kind = extname(out).toLowerCase();
+  if (kind !== '.svg' && kind !== '.html') throw diag('DSC9001', `dsc graph: -o must name an .svg or .html file, got '${out}'`);
+  const graph = optimizedModel(a, 'graph');
+  const dims = parseDims(a.flags.get('dim') ?? [], 'graph');
+  writeFileSync(out, kind === '.svg' ? renderGraphSvg(graph, { dims }) : renderGraphHtml(graph, { dims }));
+  log(`wrote ${out}`);
+  return 0;
+}
+
 async function cmdCompile(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
   const a = parseArgs(argv, { target: { value: true, short: 't' }, out: { value: true, short: 'o' }, emit: {}, O: { value: true, short: 'O' }, name: { value: true } }, 'compile');
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc compile: expected one MODEL, got ${a.positional.length} (see 'dsc help compile')`);
@@ -219,8 +272,10 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case '--version': case 'version': io.out(VERSION); return 0;
       case 'run': return await cmdRun(rest, io.out, io.err);
       case 'compile': return await cmdCompile(rest, io.out, io.err);
+      case 'report': return cmdReport(rest, io.out);
+      case 'graph': return cmdGraph(rest, io.out);
       case 'ir': return cmdIr(rest, io.out);
-      default: throw diag('DSC9001', `unknown command '${cmd}'; commands: compile, run, ir, help`);
+      default: throw diag('DSC9001', `unknown command '${cmd}'; commands: compile, run, ir, report, graph, help`);
     }
   } catch (e) {
     if (e instanceof DiagnosticError) {
