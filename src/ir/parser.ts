@@ -247,8 +247,8 @@ class Parser {
       this.next();
       this.expectPunct('(', "after 'group'");
       const tok = this.expectKind('int', 'a fusion group number');
-      group = Number(tok.value);
-      if (!Number.isInteger(group) || group < 0) throw this.error(`fusion group must be a non-negative integer, got ${tok.value}`, tok);
+      group = Number(tok.text);
+      if (!Number.isSafeInteger(group)) throw this.error(`fusion group must be a non-negative integer, got ${tok.text}`, tok);
       this.expectPunct(')', 'after the fusion group');
     }
     const outputs = names.map((t, i) => this.define(t, types[i]));

@@ -168,7 +168,24 @@ export function verifyGraph(g: Graph): Diagnostic[] {
 
   for (const v of g.outputs)
     if (!everywhere.has(v)) report(`graph output ${ref(v)} is not defined in the graph`);
+  checkGroupsContiguous(g, report);
   return out;
+}
+
+/**
+ * A fusion group is one kernel, run at one point of the schedule, so its nodes must be adjacent
+ * in node order; that also makes the group convex (no path leaves it and comes back).
+ */
+function checkGroupsContiguous(g: Graph, report: (message: string, loc?: SourceLoc) => void): void {
+  const closed = new Set<number>();
+  let current: number | undefined;
+  g.nodes.forEach((node, index) => {
+    if (node.group === current) return;
+    if (current !== undefined) closed.add(current);
+    current = node.group;
+    if (current !== undefined && closed.has(current))
+      report(`${nodeLabel(node, index)}: fusion group ${current} is split: other nodes come between its nodes`, sourceLoc(node));
+  });
 }
 
 /**

@@ -12,22 +12,39 @@ import { cse } from './cse.js';
 import { removeIdentities } from './remove-identities.js';
 import { simplifyReshapes } from './simplify-reshapes.js';
 import { foldBatchnorm } from './fold-batchnorm.js';
+import { recognizeLayernorm } from './recognize-layernorm.js';
+import { recognizeRmsnorm } from './recognize-rmsnorm.js';
+import { recognizeGelu } from './recognize-gelu.js';
+import { recognizeSilu } from './recognize-silu.js';
+import { recognizeAttention } from './recognize-attention.js';
+import { fuse } from './fuse-groups.js';
 
-const PASSES: readonly PassDef[] = [foldConstants, simplifyReshapes, removeIdentities, cse, foldBatchnorm, dce];
+const PASSES: readonly PassDef[] = [
+  foldConstants, simplifyReshapes, removeIdentities, cse, foldBatchnorm,
+  recognizeLayernorm, recognizeRmsnorm, recognizeGelu, recognizeSilu, recognizeAttention, fuse, dce,
+];
 
 const BY_NAME = new Map(PASSES.map((p) => [p.name, p]));
 
 /** The canonicalization pipeline: each pass exposes work for the next, dce sweeps up last. */
 const CANONICALIZE = ['fold-constants', 'simplify-reshapes', 'remove-identities', 'cse', 'fold-batchnorm', 'dce'];
 
+/**
+ * Single ops for the subgraphs exporters decompose; LayerNorm before RMSNorm, since the centered
+ * value of a LayerNorm also reads as the input of an RMSNorm.
+ */
+const RECOGNIZE = ['recognize-layernorm', 'recognize-rmsnorm', 'recognize-gelu', 'recognize-silu', 'recognize-attention'];
+
 export type OptLevel = 0 | 1 | 2;
 
 /**
- * The pass specs `dsc compile -O<level>` runs for a target. All targets share canonicalization;
- * target-specific passes (fusion, memory planning) are added here per target.
+ * The pass specs `dsc compile -O<level>` runs for a target. All targets share canonicalization
+ * (whose dce leaves no dead reader to hide a pattern) and recognition; fusion comes last (its
+ * limits follow the target) and dce sweeps after it, which only removes nodes and so keeps every
+ * group whole.
  */
 export function pipelineFor(_target: string, level: OptLevel): string[] {
-  return level === 0 ? [] : [...CANONICALIZE];
+  return level === 0 ? [] : [...CANONICALIZE, ...RECOGNIZE, 'fuse', 'dce'];
 }
 
 /** Every pass, in registry order (for docs and `dsc help`). */

@@ -2,7 +2,8 @@
 // shapes and a list of steps, each a menu choice plus a few numbers); buildGraph turns it into a
 // graph with GraphBuilder, picking operands that fit, so every recipe gives a valid graph. The
 // menu leans on what the passes rewrite: constants, identities, layout chains, repeated nodes,
-// and conv/matmul followed by batch norm with weights.
+// conv/matmul followed by batch norm with weights, and LayerNorm, RMSNorm, GELU, SiLU and attention
+// decomposed into primitive ops as exporters write them.
 import fc from 'fast-check';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { Graph, Value } from '../../src/ir/graph.js';
@@ -11,6 +12,7 @@ import { Tensor, sizeOf } from '../../src/ir/tensor.js';
 const STEPS = [
   'unary', 'binary', 'binary-constant', 'matmul', 'reshape', 'transpose', 'layout-chain', 'constant',
   'constant-op', 'identity', 'neutral-arith', 'repeat', 'conv-bn', 'matmul-bn',
+  'layernorm-decomposed', 'rmsnorm-decomposed', 'gelu-decomposed', 'silu-decomposed', 'attention-decomposed',
 ] as const;
 
 export interface Step { kind: (typeof STEPS)[number]; picks: number[] }
@@ -138,8 +140,61 @@ export function buildGraph(recipe: Recipe): BuiltGraph {
         added.push(batchNorm(y, n));
         break;
       }
+      case 'layernorm-decomposed': {
+        if (rank === 0) break;
+        const mean = b.op1('reduce_mean', [x], { axes: [-1] });
+        const d = b.op1('sub', [x, mean]);
+        const variance = b.op1('reduce_mean', [p1 % 2 ? b.op1('mul', [d, d]) : b.op1('pow', [d, scalar(2)])], { axes: [-1] });
+        // a large epsilon keeps the f32 decomposition within the test's tolerance of the exact norm
+        const root = b.op1('sqrt', [b.op1('add', [variance, scalar(0.1)])]);
+        const n = p2 % 2 ? b.op1('div', [d, root]) : b.op1('mul', [b.op1('reciprocal', [root]), d]);
+        const gamma = param(`ln${p3}.weight`, data([shape[rank - 1]]));
+        added.push(p3 % 3 ? b.op1('add', [b.op1('mul', [gamma, n]), param(`ln${p3}.bias`, data([shape[rank - 1]]))]) : n);
+        break;
+      }
+      case 'rmsnorm-decomposed': {
+        if (rank === 0) break;
+        const meanSquare = b.op1('reduce_mean', [b.op1('mul', [x, x])], { axes: [-1] });
+        const inv = b.op1('rsqrt', [b.op1('add', [scalar(0.1), meanSquare])]);
+        const n = b.op1('mul', [x, inv]);
+        added.push(p1 % 2 ? b.op1('mul', [n, param(`rms${p2}.weight`, data([shape[rank - 1]]))]) : n);
+        break;
+      }
+      case 'gelu-decomposed': {
+        if (p1 % 2) {
+          const erf = b.op1('erf', [b.op1('div', [x, scalar(Math.SQRT2)])]);
+          added.push(b.op1('mul', [b.op1('mul', [x, b.op1('add', [erf, scalar(1)])]), scalar(0.5)]));
+        } else {
+          const cube = b.op1('pow', [x, scalar(3)]);
+          const inner = b.op1('add', [x, b.op1('mul', [scalar(0.044715), cube])]);
+          const t = b.op1('tanh', [b.op1('mul', [inner, scalar(Math.sqrt(2 / Math.PI))])]);
+          added.push(b.op1('mul', [b.op1('mul', [scalar(0.5), x]), b.op1('add', [scalar(1), t])]));
+        }
+        break;
+      }
+      case 'silu-decomposed': {
+        const s = b.op1('sigmoid', [x]);
+        added.push(b.op1('mul', p1 % 2 ? [x, s] : [s, x]));
+        break;
+      }
+      case 'attention-decomposed': {
+        if (rank < 2) break;
+        const same = pool.filter((v) => shapeOf(v).join() === shape.join());
+        const [k, v] = [pick(same, p1), pick(same, p2)];
+        const swap = [...Array(rank).keys()];
+        [swap[rank - 2], swap[rank - 1]] = [rank - 1, rank - 2];
+        let s = b.op1('matmul', [x, b.op1('transpose', [k], { perm: swap })]);
+        s = b.op1(p3 % 2 ? 'div' : 'mul', [s, scalar(p3 % 2 ? 2 : 0.5)]);
+        if (p3 % 3 === 0) s = b.op1('add', [s, constant(data([shape[rank - 2], shape[rank - 2]]))]);
+        added.push(b.op1('matmul', [b.op1('softmax', [s], { axis: -1 }), v]));
+        break;
+      }
     }
     pool.push(...added);
+  }
+
+  function scalar(value: number): Value {
+    return constant(Tensor.fromNumbers('f32', [], [value]));
   }
 
   function batchNorm(x: Value, c: number): Value {
