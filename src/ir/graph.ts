@@ -26,6 +26,19 @@ export function typeEq(a: TensorType, b: TensorType): boolean {
 export type AttrValue = number | boolean | string | DType | readonly number[] | readonly string[] | readonly Dim[] | Tensor;
 export type Attrs = Record<string, AttrValue>;
 
+/**
+ * A hint for the passes from the source, by the state_dict-style path it applies to: an `@annotation`
+ * (`precision`, `quantize`, `sparsity`) or a `choose` search point (args: the options; named.chosen).
+ */
+export interface PathAnnotation {
+  path: string;
+  name: string;
+  args: AttrValue[];
+  named: Record<string, AttrValue>;
+  /** for an annotated statement: the values its nodes produce */
+  values?: string[];
+}
+
 export class Value {
   /** the node that defines it; undefined for graph inputs and params */
   producer: Node | undefined;
@@ -59,6 +72,8 @@ export class Graph {
   outputs: Value[] = [];
   /** parameter data by parameter name; may be absent (weights are supplied at load time) */
   weights = new Map<string, Tensor>();
+  /** annotations and search points from a .ds source, in source order */
+  annotations: PathAnnotation[] = [];
   constructor(public name: string) {}
 
   /** every value name in use */
