@@ -1,9 +1,8 @@
-// Bundles the CLI into dist/dsc.js with esbuild (milliseconds; keeps `dsc` free of a TS runtime).
+// Bundles the CLI into dist/dsc.js and the benchmark into dist/bench.js with esbuild (milliseconds;
+// keeps both free of a TS runtime).
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['src/cli/entry.ts'],
-  outfile: 'dist/dsc.js',
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -11,4 +10,9 @@ await build({
   sourcemap: 'linked',
   packages: 'external',
   logLevel: 'warning',
-});
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'dist/dsc.js' }),
+  build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
+]);

@@ -2,7 +2,7 @@
 // the compiler's modules. Exit 0 on success, 1 on a user mistake (a diagnostic), 70 on an
 // internal error.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, basename, extname } from 'node:path';
+import { join, basename, extname, dirname } from 'node:path';
 import { parseArgs, ParsedArgs } from './args.js';
 import { Graph } from '../ir/graph.js';
 import { reportText } from '../report/report.js';
@@ -12,7 +12,10 @@ import { loadModel, readSourceFile } from '../frontend/load.js';
 import { printGraph } from '../ir/printer.js';
 import { runGraph } from '../ir/interp.js';
 import { readNpy, writeNpy } from '../formats/npy.js';
-import { readSafetensors } from '../formats/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../formats/safetensors.js';
+import { checkWeights, initWeights } from '../frontend/ds/compile.js';
+import { importToDs } from '../frontend/onnx-to-ds/emit.js';
+import { typeToString } from '../ir/graph.js';
 import { Tensor, readNumbers } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
 import { TARGETS, Target, cachedPackage, compileToPackage, runPackage } from '../codegen/compile.js';
@@ -27,13 +30,32 @@ usage: dsc <command> [options]
 
 commands:
   compile MODEL [--target cpu] [-o DIR]           compile to an npm package (addon + typed bindings)
+  check MODEL                                     check a model (types, shapes) and print its signature
+  params MODEL                                    list every parameter path, dtype and shape
+  init-weights MODEL --seed S -o W.safetensors    write seeded weights for a model
+  import MODEL.onnx [-o MODEL.ds]                 write readable .ds plus its weights (.safetensors)
   run MODEL --input NAME=FILE.npy ... --out DIR   run a model, write each output as DIR/<name>.npy
   ir MODEL                                        print the model's IR as text
   report MODEL [--dim N=1]                        kernels, flops, bytes moved, memory plan
   graph MODEL -o FILE.svg|FILE.html               draw the fused graph and the memory timeline
   help [COMMAND]                                  show help
 
-MODEL is an .onnx file or an .ir file (dsc IR text).`,
+MODEL is a .ds file (the dsc language, docs/LANGUAGE.md), an .onnx file or an .ir file (IR text).
+Search points of a .ds model are chosen with --choose PATH=VALUE (the first option by default).`,
+  check: `usage: dsc check MODEL [--choose PATH=VALUE ...]
+
+Parses and checks MODEL (names, types, symbolic shapes) and prints its signature. Errors are printed
+with file:line:col and a caret; the exit code is 1 when there are any.`,
+  params: `usage: dsc params MODEL [--choose PATH=VALUE ...]
+
+Lists every parameter: its path (the PyTorch state_dict key), dtype and shape.`,
+  'init-weights': `usage: dsc init-weights MODEL --seed S -o W.safetensors [--choose PATH=VALUE ...]
+
+Writes deterministic weights for every parameter (PyTorch-like default initialization).`,
+  import: `usage: dsc import MODEL.onnx [-o MODEL.ds] [--name MODEL_NAME]
+
+Writes readable .ds for an ONNX model (blocks and std/nn layers recovered from parameter names where
+they allow it) and its weights as MODEL.safetensors beside it.`,
   compile: `usage: dsc compile MODEL [--target cpu] [-o DIR] [--emit] [-O LEVEL] [--name NPM_NAME]
 
 Compiles MODEL to an npm package in DIR (default out/<model name>): kernels for the target, a native
@@ -60,6 +82,7 @@ outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the
   --input NAME=FILE.npy   a model input (repeat for each input)
   --out DIR               where outputs are written (created if missing)
   --weights FILE          safetensors file whose tensors replace the model's parameters by name
+  --choose PATH=VALUE     pick a search point's option (.ds models; repeatable)
   --target T              where to run: interp (the reference interpreter, default), or cpu: a
                           package compiled once and cached by content hash ($DSC_CACHE_DIR,
                           default ~/.cache/dsc)
@@ -71,6 +94,16 @@ Prints the model's verified IR (SSA graph text, see docs/IR.md). With -o, writes
   -O LEVEL             run the pipeline of an optimization level: 0 (none), 1 or 2 (canonicalization)
   --print-after-all    print the IR after every pass`,
 };
+
+/** Write a file the user asked for, creating its folder; failures are diagnostics naming the file. */
+function writeOutput(path: string, data: string | Uint8Array): void {
+  try {
+    mkdirSync(dirname(path) || '.', { recursive: true });
+    writeFileSync(path, data);
+  } catch (e) {
+    throw diag('DSC1001', `cannot write ${path}: ${(e as Error).message}`, { file: path });
+  }
+}
 
 export function safeOutputName(name: string): string {
   const s = name.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -99,7 +132,7 @@ function parseInputs(specs: string[]): Map<string, Tensor> {
 }
 
 async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, out: { value: true, short: 'o' }, weights: { value: true }, target: { value: true }, O: { value: true, short: 'O' } }, 'run');
+  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, out: { value: true, short: 'o' }, weights: { value: true }, target: { value: true }, O: { value: true, short: 'O' }, choose: { value: true, repeat: true } }, 'run');
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc run: expected one MODEL, got ${a.positional.length} (see 'dsc help run')`);
   const out = a.flags.get('out')?.[0];
   if (!out) throw diag('DSC9001', `dsc run: --out DIR is required`);
@@ -109,10 +142,16 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
   const level = optLevel(a.flags.get('O')?.[0], 'run');
   const model = a.positional[0];
   const inputs = parseInputs(a.flags.get('input') ?? []);
-  const graph = loadModel(model, { knownInputs: inputs });
+  const graph = loadModel(model, { knownInputs: inputs, choose: parseChoices(a.flags.get('choose') ?? [], 'run') });
   let weights = graph.weights;
   const wfile = a.flags.get('weights')?.[0];
-  if (wfile) {
+  if (wfile && extname(model).toLowerCase() === '.ds') {
+    weights = readSafetensors(readSourceFile(wfile), wfile);
+    const problems = checkWeights(graph, weights, wfile);
+    if (problems.length) throw new DiagnosticError(problems);
+  } else if (!wfile && extname(model).toLowerCase() === '.ds' && graph.params.length) {
+    throw diag('DSC4005', `${model} has ${graph.params.length} parameters; pass --weights W.safetensors (dsc init-weights writes seeded ones)`, { file: model });
+  } else if (wfile) {
     weights = new Map(graph.weights);
     const given = readSafetensors(readSourceFile(wfile), wfile);
     const known = new Set(graph.params.map((p) => p.name));
@@ -141,7 +180,7 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
     while (written.has(file)) file = `_${file}`;
     written.add(file);
     const path = join(out, `${file}.npy`);
-    writeFileSync(path, writeNpy(t));
+    writeOutput(path, writeNpy(t));
     log(`${name}: ${t.dtype}[${t.shape.join(', ')}] ${preview(t)} -> ${path}`);
   }
   log(`ran ${basename(model)} on ${target} in ${ms.toFixed(1)} ms`);
@@ -174,6 +213,70 @@ function buildReporter(err: (s: string) => void) {
     if (tty) process.stderr.write(`\r\x1b[K${text}`);
     else err(text);
   };
+}
+
+function parseChoices(specs: string[], command: string): Map<string, string | number> {
+  const out = new Map<string, string | number>();
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw diag('DSC9001', `dsc ${command}: --choose expects PATH=VALUE (e.g. blocks.3.k=5), got '${spec}'`);
+    const v = spec.slice(eq + 1);
+    out.set(spec.slice(0, eq), /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+  }
+  return out;
+}
+
+function loadWithChoices(a: ParsedArgs, command: string): Graph {
+  if (a.positional.length !== 1) throw diag('DSC9001', `dsc ${command}: expected one MODEL, got ${a.positional.length} (see 'dsc help ${command}')`);
+  return loadModel(a.positional[0], { choose: parseChoices(a.flags.get('choose') ?? [], command) });
+}
+
+function cmdCheck(argv: string[], log: (s: string) => void): number {
+  const a = parseArgs(argv, { choose: { value: true, repeat: true } }, 'check');
+  const graph = loadWithChoices(a, 'check');
+  const sig = (vs: typeof graph.inputs) => vs.map((v) => `${v.name}: ${typeToString(v.type)}`).join(', ');
+  log(`${a.positional[0]}: ok — ${graph.name}(${sig(graph.inputs)}) -> (${sig(graph.outputs)}), ${graph.params.length} parameters, ${graph.nodes.length} ops`);
+  return 0;
+}
+
+function cmdParams(argv: string[], log: (s: string) => void): number {
+  const a = parseArgs(argv, { choose: { value: true, repeat: true } }, 'params');
+  const graph = loadWithChoices(a, 'params');
+  const rows = graph.params.map((p) => [p.name, typeToString(p.type)]);
+  const width = Math.max(4, ...rows.map((r) => r[0].length));
+  for (const [name, type] of rows) log(`${name.padEnd(width)}  ${type}`);
+  let total = 0;
+  for (const p of graph.params) total += p.type.shape.reduce<number>((n, d) => n * (typeof d === 'number' ? d : 1), 1);
+  log(`${graph.params.length} parameters, ${total} values`);
+  return 0;
+}
+
+function cmdInitWeights(argv: string[], log: (s: string) => void): number {
+  const a = parseArgs(argv, { seed: { value: true }, out: { value: true, short: 'o' }, choose: { value: true, repeat: true } }, 'init-weights');
+  const out = a.flags.get('out')?.[0];
+  if (!out) throw diag('DSC9001', 'dsc init-weights: -o FILE.safetensors is required');
+  const seedText = a.flags.get('seed')?.[0] ?? '0';
+  if (!/^\d+$/.test(seedText)) throw diag('DSC9001', `dsc init-weights: --seed expects a non-negative integer, got '${seedText}'`);
+  const graph = loadWithChoices(a, 'init-weights');
+  const weights = initWeights(graph, Number(seedText));
+  writeOutput(out, writeSafetensors(weights));
+  log(`wrote ${weights.size} tensors to ${out} (seed ${seedText})`);
+  return 0;
+}
+
+function cmdImport(argv: string[], log: (s: string) => void): number {
+  const a = parseArgs(argv, { out: { value: true, short: 'o' }, name: { value: true } }, 'import');
+  if (a.positional.length !== 1) throw diag('DSC9001', `dsc import: expected one MODEL.onnx, got ${a.positional.length} (see 'dsc help import')`);
+  const model = a.positional[0];
+  if (extname(model).toLowerCase() !== '.onnx') throw diag('DSC9002', `${model}: dsc import reads .onnx files`, { file: model });
+  const out = a.flags.get('out')?.[0] ?? model.replace(/\.onnx$/i, '.ds');
+  if (extname(out) !== '.ds') throw diag('DSC9001', `dsc import: -o must name a .ds file, got '${out}'`);
+  const result = importToDs(model, { modelName: a.flags.get('name')?.[0] });
+  const weightsFile = out.replace(/\.ds$/, '.safetensors');
+  writeOutput(out, result.source);
+  writeOutput(weightsFile, writeSafetensors(result.weights));
+  log(`wrote ${out} and ${weightsFile} (${result.weights.size} tensors)`);
+  return 0;
 }
 
 function parseDims(specs: string[], command: string): Map<string, number> {
@@ -210,7 +313,7 @@ function cmdGraph(argv: string[], log: (s: string) => void): number {
   if (kind !== '.svg' && kind !== '.html') throw diag('DSC9001', `dsc graph: -o must name an .svg or .html file, got '${out}'`);
   const graph = optimizedModel(a, 'graph');
   const dims = parseDims(a.flags.get('dim') ?? [], 'graph');
-  writeFileSync(out, kind === '.svg' ? renderGraphSvg(graph, { dims }) : renderGraphHtml(graph, { dims }));
+  writeOutput(out, kind === '.svg' ? renderGraphSvg(graph, { dims }) : renderGraphHtml(graph, { dims }));
   log(`wrote ${out}`);
   return 0;
 }
@@ -253,7 +356,7 @@ function cmdIr(argv: string[], log: (s: string) => void): number {
     });
   const text = printGraph(graph);
   const out = a.flags.get('out')?.[0];
-  if (out) writeFileSync(out, text);
+  if (out) writeOutput(out, text);
   else log(text.replace(/\n$/, ''));
   return 0;
 }
@@ -273,9 +376,13 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case 'run': return await cmdRun(rest, io.out, io.err);
       case 'compile': return await cmdCompile(rest, io.out, io.err);
       case 'report': return cmdReport(rest, io.out);
+      case 'check': return cmdCheck(rest, io.out);
+      case 'params': return cmdParams(rest, io.out);
+      case 'init-weights': return cmdInitWeights(rest, io.out);
+      case 'import': return cmdImport(rest, io.out);
       case 'graph': return cmdGraph(rest, io.out);
       case 'ir': return cmdIr(rest, io.out);
-      default: throw diag('DSC9001', `unknown command '${cmd}'; commands: compile, run, ir, report, graph, help`);
+      default: throw diag('DSC9001', `unknown command '${cmd}'; commands: ${Object.keys(HELP).filter((k) => k).join(', ')}`);
     }
   } catch (e) {
     if (e instanceof DiagnosticError) {

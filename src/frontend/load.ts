@@ -5,14 +5,17 @@ import { Graph } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { parseGraph } from '../ir/parser.js';
 import { importOnnxFile } from './onnx/import.js';
-import { diag } from '../diag/diagnostic.js';
+import { diag, DiagnosticError } from '../diag/diagnostic.js';
+import { compileDsFile } from './ds/compile.js';
 
 export interface LoadOptions {
   /** values for graph inputs that determine shapes (ONNX models only) */
   knownInputs?: ReadonlyMap<string, Tensor>;
+  /** search point choices by path (.ds models only) */
+  choose?: ReadonlyMap<string, string | number>;
 }
 
-export const MODEL_KINDS = '.onnx (ONNX model) or .ir (dsc IR text)';
+export const MODEL_KINDS = '.ds (dsc language), .onnx (ONNX model) or .ir (dsc IR text)';
 
 export function readSourceFile(path: string): Uint8Array {
   try {
@@ -28,6 +31,12 @@ export function loadModel(path: string, opts: LoadOptions = {}): Graph {
   const ext = extname(path).toLowerCase();
   if (ext === '.onnx') return importOnnxFile(path, { knownInputs: opts.knownInputs });
   if (ext === '.ir') return parseGraph(new TextDecoder().decode(readSourceFile(path)), path);
-  if (ext === '.ds') throw diag('DSC9002', `${path}: the .ds language frontend is not available in this version; use ${MODEL_KINDS}`, { file: path });
+  if (ext === '.ds') {
+    readSourceFile(path);
+    const r = compileDsFile(path, { choose: opts.choose });
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length || !r.graph) throw new DiagnosticError(errors.length ? errors : r.diagnostics);
+    return r.graph;
+  }
   throw diag('DSC9002', `${path}: unknown model file kind '${ext || '(no extension)'}'; expected ${MODEL_KINDS}`, { file: path });
 }

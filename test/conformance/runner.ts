@@ -8,6 +8,7 @@ import { DiagnosticError } from '../../src/diag/diagnostic.js';
 import { decodeModel, decodeTensorProto, onnxTensorToTensor } from '../../src/formats/onnx-proto.js';
 import { OnnxGraph, OnnxModel, OnnxValueInfo, ONNX_DTYPE } from '../../src/formats/onnx-types.js';
 import { importOnnx } from '../../src/frontend/onnx/import.js';
+import { Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { compareTensors } from './compare.js';
@@ -24,6 +25,17 @@ export interface ConformanceCase {
 
 export type Outcome = 'pass' | 'fail' | 'unsupported' | 'error' | 'not-tensor-only';
 
+/** One data set of a passing case, as imported: what a compiled target runs and must match. */
+export interface DataSetCheck {
+  /** test_data_set_N */
+  set: string;
+  graph: Graph;
+  /** values of graph.inputs, in order */
+  inputs: Tensor[];
+  /** the suite's expected outputs, by position */
+  expected: Tensor[];
+}
+
 export interface CaseResult {
   id: string;
   outcome: Outcome;
@@ -35,6 +47,8 @@ export interface CaseResult {
   unsupportedOps: string[];
   /** wall time of the case; for spotting slow cases, never written to the report */
   ms: number;
+  /** for 'pass': every data set with its imported graph, so compiled targets can run the same checks */
+  checks: DataSetCheck[];
 }
 
 /** Every case directory of the suites under `root`, sorted by id. */
@@ -122,9 +136,10 @@ export function runCase(c: ConformanceCase): CaseResult {
 function runCaseUntimed(c: ConformanceCase): Omit<CaseResult, 'ms'> {
   const modelFile = join(c.dir, 'model.onnx');
   let ops: string[] = [];
+  const checks: DataSetCheck[] = [];
   // messages name files by absolute path; the case id already says where
   const outcome = (o: Outcome, reason = '', unsupportedOps: string[] = []) =>
-    ({ id: c.id, outcome: o, ops, reason: reason.split(`${c.dir}/`).join(''), unsupportedOps });
+    ({ id: c.id, outcome: o, ops, reason: reason.split(`${c.dir}/`).join(''), unsupportedOps, checks: o === 'pass' ? checks : [] });
   try {
     const model = decodeModel(readFileSync(modelFile), modelFile);
     ops = [...opTypesOf(model.graph)].sort(compareStrings);
@@ -153,6 +168,7 @@ function runCaseUntimed(c: ConformanceCase): Omit<CaseResult, 'ms'> {
         const cmp = compareTensors(results.get(name)!, set.outputs[i]);
         if (!cmp.ok) return outcome('fail', `output ${i} '${name}' (${setName(set.dir)}): ${cmp.reason}`);
       }
+      checks.push({ set: setName(set.dir), graph, inputs: graph.inputs.map((v) => runInputs.get(v.name)!), expected: set.outputs });
     }
     return outcome('pass');
   } catch (e) {

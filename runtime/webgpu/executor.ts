@@ -1,0 +1,196 @@
+/// <reference types="@webgpu/types" />
+// The WebGPU executor for models compiled by the wgsl target. It imports nothing from Node, so it
+// bundles for browsers; in Node, pass the GPU object from ./node.js.
+//
+// At load: one pipeline per shader, the weights and constants uploaded into the params buffer. Per
+// run: the symbols are read off the input shapes, inputs are written into the data buffer at the
+// plan's offsets, every shader is dispatched in one compute pass of one command encoder, and the
+// status word and outputs are copied to a staging buffer that is mapped and read. The data buffer
+// and the bind groups over it are made at the first run and again only when a run needs more memory.
+import { WgslPlan, WgslShader, WgslTensorSlot, evalIndex, workgroupCounts } from './plan.js';
+import { readSafetensorsTensors } from './safetensors.js';
+
+/** A tensor on the host: row-major data in its dtype (bool as one byte per element); src/ir Tensor fits. */
+export interface HostTensor { dtype: string; shape: readonly number[]; data: ArrayBufferView }
+
+/** An output: typed data for f32, i32 and u32; bool as a Uint8Array of 0/1. */
+export interface OutputTensor { dtype: string; shape: number[]; data: Float32Array | Int32Array | Uint32Array | Uint8Array }
+
+export const NO_ADAPTER = 'no WebGPU adapter: install a Vulkan driver (e.g. Mesa lavapipe) or run in a browser with WebGPU';
+
+/** Messages for the codes a failed check leaves in the status word (the codes of the C ABI). */
+const STATUS: Record<number, string> = { 4: 'a gather index is out of range' };
+
+const bytesOf = (v: ArrayBufferView) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+
+/** Host bytes of a tensor as 32-bit words (bool widened to u32). */
+function toWords(t: HostTensor, dtype: string, count: number, what: string): Uint8Array {
+  if (t.dtype !== dtype) throw new Error(`${what} has dtype ${t.dtype}; the model expects ${dtype}`);
+  const bytes = bytesOf(t.data);
+  if (dtype !== 'bool') {
+    if (bytes.byteLength !== count * 4) throw new Error(`${what} holds ${bytes.byteLength} bytes; the model expects ${count * 4}`);
+    return bytes;
+  }
+  if (bytes.byteLength !== count) throw new Error(`${what} holds ${bytes.byteLength} bytes; the model expects ${count}`);
+  const words = new Uint32Array(count);
+  for (let i = 0; i < count; i++) words[i] = bytes[i] ? 1 : 0;
+  return bytesOf(words);
+}
+
+function fromWords(words: Uint8Array, dtype: string, shape: number[]): OutputTensor {
+  const copy = words.slice();
+  switch (dtype) {
+    case 'f32': return { dtype, shape, data: new Float32Array(copy.buffer) };
+    case 'i32': return { dtype, shape, data: new Int32Array(copy.buffer) };
+    case 'u32': return { dtype, shape, data: new Uint32Array(copy.buffer) };
+    default: return { dtype, shape, data: Uint8Array.from(new Uint32Array(copy.buffer), (w) => (w ? 1 : 0)) };
+  }
+}
+
+const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
+
+export class WebGpuModel {
+  private dataBuffer: GPUBuffer | null = null;
+  private dataBytes = 0;
+  private bindGroups: GPUBindGroup[] = [];
+
+  private constructor(
+    readonly plan: WgslPlan,
+    private readonly device: GPUDevice,
+    private readonly pipelines: GPUComputePipeline[],
+    private readonly paramsBuffer: GPUBuffer,
+    private readonly symbolsBuffer: GPUBuffer,
+  ) {}
+
+  /** Create the device, the pipelines and the params buffer; `weights` is safetensors bytes or tensors by name. */
+  static async load(gpu: GPU, plan: WgslPlan, weights: Uint8Array | ReadonlyMap<string, HostTensor> = new Map()): Promise<WebGpuModel> {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) throw new Error(NO_ADAPTER);
+    const limits = adapter.limits;
+    const paramsBytes = Math.max(4, plan.paramsWords * 4);
+    if (paramsBytes > limits.maxStorageBufferBindingSize)
+      throw new Error(`${plan.name}: the weights need a ${paramsBytes}-byte storage buffer; this adapter allows ${limits.maxStorageBufferBindingSize} (maxStorageBufferBindingSize)`);
+    for (const s of plan.shaders)
+      if (s.workgroupSize > limits.maxComputeInvocationsPerWorkgroup || s.workgroupSize > limits.maxComputeWorkgroupSizeX)
+        throw new Error(`${plan.name}: shader ${s.name} needs workgroups of ${s.workgroupSize}; this adapter allows ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)}`);
+    const device = await adapter.requestDevice({
+      requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
+    });
+
+    device.pushErrorScope('validation');
+    const pipelines = plan.shaders.map((s) => device.createComputePipeline({
+      label: s.name, layout: 'auto', compute: { module: device.createShaderModule({ label: s.name, code: s.code }), entryPoint: 'main' },
+    }));
+    const error = await device.popErrorScope();
+    if (error) throw new Error(`${plan.name}: a shader failed to compile: ${error.message}`);
+
+    const tensors = weights instanceof Uint8Array ? readSafetensorsTensors(weights) : weights;
+    const params = new Uint8Array(paramsBytes);
+    for (const slot of plan.params) {
+      const t = tensors.get(slot.name);
+      if (!t) throw new Error(`${plan.name}: the weights have no tensor ${slot.name}`);
+      const shape = slot.shape.map((d) => evalIndex(d, {}));
+      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+        throw new Error(`${plan.name}: weight ${slot.name} has shape [${t.shape.join(', ')}]; the model expects [${shape.join(', ')}]`);
+      params.set(toWords(t, slot.dtype, product(shape), `weight ${slot.name}`), evalIndex(slot.offset, {}) * 4);
+    }
+    for (const c of plan.constants) {
+      const view = c.dtype === 'f32' ? new Float32Array(params.buffer, c.offset * 4, c.values.length)
+        : c.dtype === 'i32' ? new Int32Array(params.buffer, c.offset * 4, c.values.length) : new Uint32Array(params.buffer, c.offset * 4, c.values.length);
+      view.set(c.values);
+    }
+    const paramsBuffer = device.createBuffer({ label: 'params', size: paramsBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(paramsBuffer, 0, params);
+    const symbolsBuffer = device.createBuffer({ label: 'symbols', size: Math.max(16, Math.ceil(plan.symbols.length / 4) * 16), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    return new WebGpuModel(plan, device, pipelines, paramsBuffer, symbolsBuffer);
+  }
+
+  /** Make (or grow) the data buffer and the bind groups over it. */
+  private ensureData(bytes: number): void {
+    if (this.dataBuffer && this.dataBytes >= bytes) return;
+    const limit = this.device.limits.maxStorageBufferBindingSize;
+    if (bytes > limit) throw new Error(`${this.plan.name}: this run needs a ${bytes}-byte data buffer; the device allows ${limit} (maxStorageBufferBindingSize)`);
+    this.dataBuffer?.destroy();
+    this.dataBuffer = this.device.createBuffer({ label: 'data', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+    this.dataBytes = bytes;
+    const resources: Record<string, GPUBuffer> = { params: this.paramsBuffer, data: this.dataBuffer, symbols: this.symbolsBuffer };
+    const slots = { params: 0, data: 1, symbols: 2 };
+    this.bindGroups = this.plan.shaders.map((s: WgslShader, i) => this.device.createBindGroup({
+      label: s.name, layout: this.pipelines[i].getBindGroupLayout(0),
+      entries: s.bindings.map((b) => ({ binding: slots[b], resource: { buffer: resources[b] } })),
+    }));
+  }
+
+  /** Run the model on inputs by name; resolves to the outputs by name. */
+  async run(inputs: Record<string, HostTensor> | ReadonlyMap<string, HostTensor>): Promise<Map<string, OutputTensor>> {
+    const plan = this.plan;
+    const get = (name: string): HostTensor | undefined =>
+      (inputs instanceof Map ? (inputs as ReadonlyMap<string, HostTensor>).get(name) : (inputs as Record<string, HostTensor>)[name]);
+    const given = plan.inputs.map((slot) => {
+      const t = get(slot.name);
+      if (!t) throw new Error(`${plan.name}: input ${slot.name} is missing`);
+      return t;
+    });
+    const syms: Record<string, number> = {};
+    for (const s of plan.symbols) syms[s.variable] = given[s.from.input].shape[s.from.axis];
+    const shapeOf = (slot: WgslTensorSlot) => slot.shape.map((d) => evalIndex(d, syms));
+
+    const dataWords = evalIndex(plan.dataWords, syms);
+    this.ensureData(dataWords * 4);
+    const queue = this.device.queue;
+    const data = this.dataBuffer!;
+    queue.writeBuffer(this.symbolsBuffer, 0, new Int32Array(Math.max(4, Math.ceil(plan.symbols.length / 4) * 4)).map((_, i) => (i < plan.symbols.length ? syms[plan.symbols[i].variable] : 0)));
+    queue.writeBuffer(data, plan.statusWord * 4, new Uint32Array(1));
+    plan.inputs.forEach((slot, i) => {
+      const shape = shapeOf(slot), t = given[i];
+      if (t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k]))
+        throw new Error(`${plan.name}: input ${slot.name} has shape [${t.shape.join(', ')}]; the model expects [${shape.join(', ')}]`);
+      const words = toWords(t, slot.dtype, product(shape), `input ${slot.name}`);
+      if (words.byteLength) queue.writeBuffer(data, evalIndex(slot.offset, syms) * 4, words);
+    });
+
+    const encoder = this.device.createCommandEncoder({ label: plan.name });
+    const pass = encoder.beginComputePass();
+    plan.shaders.forEach((s, i) => {
+      const invocations = evalIndex(s.invocations, syms);
+      if (invocations <= 0) return;
+      pass.setPipeline(this.pipelines[i]);
+      pass.setBindGroup(0, this.bindGroups[i]);
+      pass.dispatchWorkgroups(...workgroupCounts(invocations, s.workgroupSize));
+    });
+    pass.end();
+    const outputs = plan.outputs.map((slot) => ({ slot, shape: shapeOf(slot), offset: evalIndex(slot.offset, syms) * 4 }));
+    const sizes = outputs.map((o) => product(o.shape) * 4);
+    const stagingBytes = 16 + sizes.reduce((a, b) => a + b, 0);
+    const staging = this.device.createBuffer({ label: 'readback', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    encoder.copyBufferToBuffer(data, plan.statusWord * 4, staging, 0, 4);
+    let at = 16;
+    outputs.forEach((o, i) => {
+      if (sizes[i]) encoder.copyBufferToBuffer(data, o.offset, staging, at, sizes[i]);
+      at += sizes[i];
+    });
+    queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const bytes = new Uint8Array(staging.getMappedRange()).slice();
+    staging.unmap();
+    staging.destroy();
+
+    const status = new Uint32Array(bytes.buffer, 0, 1)[0];
+    if (status !== 0) throw new Error(`${plan.name}: the run failed with code ${status}${STATUS[status] ? `: ${STATUS[status]}` : ''}`);
+    const result = new Map<string, OutputTensor>();
+    at = 16;
+    outputs.forEach((o, i) => {
+      result.set(o.slot.name, fromWords(bytes.subarray(at, at + sizes[i]), o.slot.dtype, o.shape));
+      at += sizes[i];
+    });
+    return result;
+  }
+
+  /** Release the GPU buffers and the device. */
+  destroy(): void {
+    this.dataBuffer?.destroy();
+    this.paramsBuffer.destroy();
+    this.symbolsBuffer.destroy();
+    this.device.destroy();
+  }
+}

@@ -1,0 +1,263 @@
+// Kernel-IR statements and expressions spelled in WGSL. WGSL differs from the C family where the
+// shared core (c-printer.ts) is built on C syntax: no ternary (select() evaluates both arms, which is
+// safe here because WGSL has no undefined behaviour in expressions and masked loads clamp their
+// index), typed declarations (`let x: f32`), no implicit conversions, and mandatory parentheses when
+// operators of different kinds meet; so this printer parenthesizes every compound operand and shares
+// only the literal spelling (shortestFloat) with the core.
+//
+// Storage: a kernel's tensor parameters are word offsets (`let in_x: i32 = ...`) into one of two
+// array<u32> bindings; loads bitcast the word to the element type and stores bitcast back.
+// Scalars: f64 statistics compute in f32 (WGSL has no f64), `index` and i64 scalars in i32.
+import { DType } from '../../ir/dtype.js';
+import { diag } from '../../diag/diagnostic.js';
+import { shortestFloat } from '../c-printer.js';
+import { BinOp, Expr, Intrinsic, ScalarType, Stmt } from '../kernel-ir.js';
+
+/** Where a kernel's buffer name points: a word range of a binding, or a per-invocation array. */
+export type BufferRef = { k: 'global'; binding: 'params' | 'data' } | { k: 'local'; dtype: DType };
+
+export type WgslScalar = 'f32' | 'i32' | 'u32' | 'bool';
+
+/** The WGSL type that holds a kernel-IR scalar. */
+export function wgslType(t: ScalarType): WgslScalar {
+  switch (t) {
+    case 'f32': case 'f64': return 'f32';
+    case 'i32': case 'i64': case 'index': return 'i32';
+    case 'u32': return 'u32';
+    case 'bool': return 'bool';
+    default: throw diag('DSC6002', `the wgsl target has no ${t} arithmetic`);
+  }
+}
+
+const ARITH: Partial<Record<BinOp, string>> = {
+  add: '+', sub: '-', mul: '*', div: '/', rem: '%', shl: '<<', shr: '>>', lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=',
+  bit_and: '&', bit_xor: '^', bit_or: '|', and: '&&', or: '||',
+};
+
+/** WGSL helper functions, printed (in this order) when a kernel uses them. */
+const HELPERS: Record<string, string> = {
+  // infinities and NaN as run-time values: WGSL rejects them in constant expressions
+  dsc_pos_inf: 'var<private> dsc_pos_inf: u32 = 0x7f800000u;',
+  dsc_neg_inf: 'var<private> dsc_neg_inf: u32 = 0xff800000u;',
+  dsc_nan: 'var<private> dsc_nan: u32 = 0x7fc00000u;',
+  dsc_is_nan: 'fn dsc_is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }',
+  dsc_is_inf: 'fn dsc_is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }',
+  dsc_f2i: '// float to int truncates; NaN gives 0 (out-of-range values saturate, where the IR wraps)\n' +
+    'fn dsc_f2i(x: f32) -> i32 { return select(i32(x), 0i, dsc_is_nan(x)); }',
+  dsc_fmax_nan: 'fn dsc_fmax_nan(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, dsc_is_nan(b)), a, dsc_is_nan(a)); }',
+  dsc_fmin_nan: 'fn dsc_fmin_nan(a: f32, b: f32) -> f32 { return select(select(min(a, b), b, dsc_is_nan(b)), a, dsc_is_nan(a)); }',
+  dsc_expm1: '// exp(x) - 1 loses all digits near 0; the series keeps them\n' +
+    'fn dsc_expm1(x: f32) -> f32 { return select(exp(x) - 1.0f, x + 0.5f * x * x + x * x * x / 6.0f, abs(x) < 1e-3f); }',
+  dsc_log1p: 'fn dsc_log1p(x: f32) -> f32 { return select(log(1.0f + x), x - 0.5f * x * x + x * x * x / 3.0f, abs(x) < 1e-3f); }',
+  dsc_erf: '// erf with |error| < 1.2e-7 (Numerical Recipes erfc, Chebyshev fit)\n' +
+    'fn dsc_erf(x: f32) -> f32 {\n' +
+    '  let z = abs(x);\n' +
+    '  let t = 1.0f / (1.0f + 0.5f * z);\n' +
+    '  let r = t * exp(-z * z - 1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f)))))))));\n' +
+    '  return select(r - 1.0f, 1.0f - r, x >= 0.0f);\n' +
+    '}',
+  // through atan2, as the WGSL spec defines their accuracy; lavapipe's own asin/acos are off by 4e-4
+  dsc_asin: 'fn dsc_asin(x: f32) -> f32 { return atan2(x, sqrt((1.0f - x) * (1.0f + x))); }',
+  dsc_acos: 'fn dsc_acos(x: f32) -> f32 { return atan2(sqrt((1.0f - x) * (1.0f + x)), x); }',
+  dsc_sigmoid: 'fn dsc_sigmoid(x: f32) -> f32 { return 1.0f / (1.0f + exp(-x)); }',
+  dsc_softplus: 'fn dsc_softplus(x: f32) -> f32 { return max(x, 0.0f) + dsc_log1p(exp(-abs(x))); }',
+  dsc_gelu: 'fn dsc_gelu(x: f32) -> f32 { return 0.5f * x * (1.0f + dsc_erf(x * 0.70710678f)); }',
+  dsc_gelu_tanh: 'fn dsc_gelu_tanh(x: f32) -> f32 { return 0.5f * x * (1.0f + tanh(0.79788456f * (x + 0.044715f * x * x * x))); }',
+  dsc_ipow: '// integer power by squaring; negative exponents give 0 except for bases 1 and -1\n' +
+    'fn dsc_ipow(base: i32, e: i32) -> i32 {\n' +
+    '  if (e < 0i) { return select(select(0i, select(-1i, 1i, (e & 1i) == 0i), base == -1i), 1i, base == 1i); }\n' +
+    '  var r = 1i;\n' +
+    '  var b = base;\n' +
+    '  var k = e;\n' +
+    '  while (k > 0i) {\n' +
+    '    if ((k & 1i) == 1i) { r = r * b; }\n' +
+    '    b = b * b;\n' +
+    '    k = k >> 1u;\n' +
+    '  }\n' +
+    '  return r;\n' +
+    '}',
+};
+/** helpers that other helpers call */
+const HELPER_DEPS: Record<string, string[]> = {
+  dsc_f2i: ['dsc_is_nan'], dsc_fmax_nan: ['dsc_is_nan'], dsc_fmin_nan: ['dsc_is_nan'], dsc_softplus: ['dsc_log1p'], dsc_gelu: ['dsc_erf'],
+};
+
+const BUILTIN_MATH: Partial<Record<Intrinsic, string>> = {
+  abs: 'abs', exp: 'exp', log: 'log', sqrt: 'sqrt', rsqrt: 'inverseSqrt', floor: 'floor', ceil: 'ceil', round_even: 'round',
+  sin: 'sin', cos: 'cos', tan: 'tan', atan: 'atan', sinh: 'sinh', cosh: 'cosh', tanh: 'tanh',
+  asinh: 'asinh', acosh: 'acosh', atanh: 'atanh', pow: 'pow',
+};
+
+export class WgslPrinter {
+  /** helper functions the printed code calls */
+  readonly helpers = new Set<string>();
+
+  constructor(private readonly buffers: (name: string) => BufferRef, private readonly statusWord: number) {}
+
+  private use(helper: string): string {
+    this.helpers.add(helper);
+    for (const d of HELPER_DEPS[helper] ?? []) this.use(d);
+    return helper;
+  }
+
+  /** the helpers' source, in a fixed order */
+  helperSource(): string[] {
+    return Object.keys(HELPERS).filter((h) => this.helpers.has(h)).map((h) => HELPERS[h]);
+  }
+
+  literal(v: number | bigint, t: ScalarType): string {
+    const w = wgslType(t);
+    if (w === 'bool') return v ? 'true' : 'false';
+    if (w === 'f32') {
+      const x = Math.fround(Number(v));
+      if (Number.isNaN(x)) return `bitcast<f32>(${this.use('dsc_nan')})`;
+      if (!Number.isFinite(x)) return `bitcast<f32>(${this.use(x > 0 ? 'dsc_pos_inf' : 'dsc_neg_inf')})`;
+      return `${shortestFloat(x, true)}f`;
+    }
+    const big = typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
+    if (w === 'u32') {
+      if (big < 0n || big >= 2n ** 32n) throw diag('DSC6002', `constant ${big} does not fit the wgsl target's 32-bit u32`);
+      return `${big}u`;
+    }
+    if (big < -(2n ** 31n) || big >= 2n ** 31n) throw diag('DSC6002', `constant ${big} does not fit the wgsl target's 32-bit integers (WGSL has no i64)`);
+    // -2^31 has no literal of its own
+    return big === -(2n ** 31n) ? '(-2147483647i - 1i)' : `${big}i`;
+  }
+
+  expr(e: Expr): string {
+    switch (e.k) {
+      case 'const': return this.literal(e.value, e.type);
+      case 'var': return e.name;
+      case 'load': return this.load(e.buf, e.index, e.type, e.mask, e.other);
+      case 'unary': {
+        const a = this.operand(e.a);
+        if (e.op === 'not') return `!${a}`;
+        if (e.op === 'bit_not') return `~${a}`;
+        return `-${a}`;
+      }
+      case 'select': return `select(${this.expr(e.else)}, ${this.expr(e.then)}, ${this.expr(e.cond)})`;
+      case 'cast': return this.cast(e.a, e.type);
+      case 'call': return this.call(e.fn, e.type, e.args);
+      case 'binary': return this.binary(e.op, e.a, e.b);
+    }
+  }
+
+  /** an operand of an operator: atoms as they are, compound expressions in parentheses */
+  private operand(e: Expr): string {
+    const s = this.expr(e);
+    const atom = e.k === 'var' || e.k === 'load' || e.k === 'call' || e.k === 'select' || e.k === 'cast' || (e.k === 'const' && !s.startsWith('-') && !s.startsWith('('));
+    return atom ? s : `(${s})`;
+  }
+
+  private binary(op: BinOp, a: Expr, b: Expr): string {
+    const t = wgslType(a.type);
+    if (op === 'min' || op === 'max') return `${op}(${this.expr(a)}, ${this.expr(b)})`;
+    const x = this.operand(a), y = this.operand(b);
+    const integer = t === 'i32' || t === 'u32';
+    if (integer && (op === 'div' || op === 'rem')) {
+      // WGSL gives x for x / 0; the IR gives 0
+      const safe = b.k === 'const' && Number(b.value) !== 0;
+      const q = `${x} ${ARITH[op]} ${y}`;
+      return safe ? q : `select(${q}, ${this.literal(0, a.type)}, ${y} == ${this.literal(0, b.type)})`;
+    }
+    if (op === 'shl' || op === 'shr') return `${x} ${ARITH[op]} ${t === 'u32' ? y : `u32(${this.expr(b)})`}`;
+    return `${x} ${ARITH[op]} ${y}`;
+  }
+
+  private cast(a: Expr, to: ScalarType): string {
+    const from = wgslType(a.type), t = wgslType(to);
+    const x = this.expr(a);
+    if (from === t) return x;
+    if (t === 'bool') return `(${this.operand(a)} != ${this.literal(0, a.type)})`;
+    if (from === 'f32' && t === 'i32') return `${this.use('dsc_f2i')}(${x})`;
+    if (from === 'f32' && t === 'u32') return `u32(${this.use('dsc_f2i')}(${x}))`;
+    // bool to number is 0/1; i32 <-> u32 reinterprets the bits (two's complement wrap)
+    return `${t}(${x})`;
+  }
+
+  private call(fn: Intrinsic, type: ScalarType, args: Expr[]): string {
+    const a = args.map((x) => this.expr(x));
+    if (wgslType(type) === 'i32' && fn === 'pow') return `${this.use('dsc_ipow')}(${a.join(', ')})`;
+    const builtin = BUILTIN_MATH[fn];
+    if (builtin) return `${builtin}(${a.join(', ')})`;
+    switch (fn) {
+      case 'fmod': return `(${this.operand(args[0])} % ${this.operand(args[1])})`;
+      case 'is_nan': return `${this.use('dsc_is_nan')}(${a[0]})`;
+      case 'is_inf': return `${this.use('dsc_is_inf')}(${a[0]})`;
+      case 'erfc': return `(1.0f - ${this.use('dsc_erf')}(${a[0]}))`;
+      default: return `${this.use(`dsc_${fn}`)}(${a.join(', ')})`;
+    }
+  }
+
+  private word(buf: string, index: Expr): { binding: string; at: string } {
+    const ref = this.buffers(buf);
+    if (ref.k !== 'global') throw new Error(`internal error: ${buf} is not a storage buffer`);
+    return { binding: ref.binding, at: `${buf} + ${this.operand(index)}` };
+  }
+
+  private load(buf: string, index: Expr, type: ScalarType, mask?: Expr, other?: Expr): string {
+    const ref = this.buffers(buf);
+    let value: string;
+    // a masked-off element reads word 0 of the tensor instead, so no index leaves it
+    const at = mask ? { k: 'select', cond: mask, then: index, else: { k: 'const', type: 'index', value: 0 }, type: 'index' } as Expr : index;
+    if (ref.k === 'local') value = `${buf}[${this.expr(at)}]`;
+    else {
+      const w = this.word(buf, at);
+      const raw = `${w.binding}[${w.at}]`;
+      const t = wgslType(type);
+      value = t === 'u32' ? raw : t === 'bool' ? `(${raw} != 0u)` : `bitcast<${t}>(${raw})`;
+    }
+    return mask ? `select(${this.expr(other!)}, ${value}, ${this.expr(mask)})` : value;
+  }
+
+  private storeLine(buf: string, index: Expr, value: Expr): string {
+    const ref = this.buffers(buf);
+    if (ref.k === 'local') return `${buf}[${this.expr(index)}] = ${this.expr(value)};`;
+    const w = this.word(buf, index);
+    const t = wgslType(value.type);
+    const v = this.expr(value);
+    const bits = t === 'u32' ? v : t === 'bool' ? `select(0u, 1u, ${v})` : `bitcast<u32>(${v})`;
+    return `${w.binding}[${w.at}] = ${bits};`;
+  }
+
+  stmts(list: readonly Stmt[], indent: string): string[] {
+    const out: string[] = [];
+    for (const st of list) {
+      switch (st.k) {
+        case 'for':
+          out.push(`${indent}for (var ${st.var}: i32 = ${this.expr(st.start)}; ${st.var} < ${this.expr(st.end)}; ${st.var}++) {`);
+          out.push(...this.stmts(st.body, indent + '  '));
+          out.push(`${indent}}`);
+          break;
+        case 'let':
+          out.push(`${indent}${st.mutable ? 'var' : 'let'} ${st.name}: ${wgslType(st.type)} = ${this.expr(st.value)};`);
+          break;
+        case 'assign': out.push(`${indent}${st.name} = ${this.expr(st.value)};`); break;
+        case 'store': {
+          const line = this.storeLine(st.buf, st.index, st.value);
+          out.push(st.mask ? `${indent}if (${this.expr(st.mask)}) { ${line} }` : indent + line);
+          break;
+        }
+        case 'if':
+          out.push(`${indent}if (${this.expr(st.cond)}) {`);
+          out.push(...this.stmts(st.then, indent + '  '));
+          if (st.else.length) {
+            out.push(`${indent}} else {`);
+            out.push(...this.stmts(st.else, indent + '  '));
+          }
+          out.push(`${indent}}`);
+          break;
+        case 'alloc':
+          if (st.scope !== 'local' || st.size.k !== 'const') throw diag('DSC6002', `the wgsl target needs a static size for the per-invocation array ${st.name}`);
+          out.push(`${indent}var ${st.name}: array<${wgslType(st.dtype)}, ${Number(st.size.value)}>;`);
+          break;
+        case 'barrier': out.push(`${indent}workgroupBarrier();`); break;
+        // a failed check records its code; the executor reads the status word after the run and throws
+        case 'check': out.push(`${indent}if (!(${this.expr(st.cond)})) { data[${this.statusWord}] = ${st.code}u; }  // ${st.message}`); break;
+        case 'gemm': throw new Error('internal error: gemm reached the WGSL printer unexpanded');
+        case 'comment': out.push(`${indent}// ${st.text}`); break;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+// The ONNX architectures of test/fixtures: where each one's files are, exporting the large ones with
+// PyTorch when they are missing, and loading a built package once to run it many times.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNpy } from '../../src/formats/npy.js';
+import { Tensor, sizeOf } from '../../src/ir/tensor.js';
+
+const PYTHON = '/usr/bin/python3';
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const SCRIPT = join(FIXTURES, 'make_onnx_models.py');
+/** models under 5 MB, committed */
+const COMMITTED = join(FIXTURES, 'onnx');
+/** larger models, written by the script when missing (gitignored) */
+const GENERATED = join(FIXTURES, 'generated');
+
+export const ARCHITECTURES = ['mlp', 'lenet5', 'transformer_opset13', 'transformer_opset17', 'resnet18', 'mobilenetv2'];
+/** the architectures PyTorch exports on demand (too large to commit) */
+export const EXPORTED = new Set(['resnet18', 'mobilenetv2']);
+
+function modelDir(name: string): string | undefined {
+  return [COMMITTED, GENERATED].find((dir) => ['onnx', 'input.npy'].every((ext) => existsSync(join(dir, `${name}.${ext}`))));
+}
+
+export interface ExportState {
+  /** architectures whose files are absent and cannot be exported here */
+  unavailable: string[];
+  /** why they are unavailable */
+  reason?: string;
+}
+
+/** Exports the missing architectures with PyTorch; without torch they are unavailable, which CI treats as a failure. */
+export function exportMissing(names: readonly string[]): ExportState {
+  const missing = names.filter((n) => !modelDir(n));
+  if (missing.length === 0) return { unavailable: [] };
+  if (spawnSync(PYTHON, ['-c', 'import torch, onnx']).status !== 0)
+    return { unavailable: missing, reason: `${PYTHON} cannot import torch and onnx to export ${missing.join(', ')}` };
+  const gen = spawnSync(PYTHON, [SCRIPT, GENERATED, '--models', missing.join(',')], { encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error(`${SCRIPT} failed:\n${gen.stderr}`);
+  return { unavailable: [] };
+}
+
+export function modelFiles(name: string): { model: string; input: Tensor } {
+  const dir = modelDir(name);
+  if (!dir) throw new Error(`${name}: fixture files are missing`);
+  const inputPath = join(dir, `${name}.input.npy`);
+  return { model: join(dir, `${name}.onnx`), input: readNpy(readFileSync(inputPath), inputPath) };
+}
+
+/** The first `n` entries along the batch axis. */
+export function firstBatch(t: Tensor, n: number): Tensor {
+  const shape = [n, ...t.shape.slice(1)];
+  return new Tensor(t.dtype, shape, t.data.slice(0, sizeOf(shape)) as Tensor['data']);
+}
+
+type Feeds = Record<string, { data: ArrayBufferView; shape: number[] }>;
+
+export interface LoadedPackage {
+  run(inputs: Feeds): Feeds;
+  dispose(): void;
+}
+
+/** Loads a built package's Model with the given weights (safetensors bytes); `threads` as the package's load option. */
+export async function loadPackage(dir: string, weights: Uint8Array, threads?: number): Promise<LoadedPackage> {
+  const require = createRequire(join(dir, 'index.js'));
+  const { Model } = require(join(dir, 'index.js')) as { Model: { load(src: Uint8Array, opts?: { threads?: number }): Promise<LoadedPackage> } };
+  return Model.load(weights, threads === undefined ? undefined : { threads });
+}

@@ -1,0 +1,46 @@
+// WebGPU for the WGSL tests: Dawn's null backend validates shaders anywhere; running them needs a
+// Vulkan driver, Mesa's lavapipe (software). Without lavapipe the running tests skip with a printed
+// reason, except under CI, where its absence is a failure.
+import { existsSync } from 'node:fs';
+import { WgslShader } from '../../runtime/webgpu/plan.js';
+import { nodeGpu } from '../../runtime/webgpu/node.js';
+import { DType } from '../../src/ir/dtype.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { OutputTensor } from '../../runtime/webgpu/executor.js';
+
+export const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
+
+/** Whether shaders can run here; prints why not, and throws under CI. */
+export function lavapipeGpu(): GPU | null {
+  if (!existsSync(LAVAPIPE_ICD)) {
+    const why = `no lavapipe Vulkan driver at ${LAVAPIPE_ICD} (mesa-vulkan-drivers from bookworm-backports)`;
+    if (process.env.CI) throw new Error(`CI must run the WGSL tests: ${why}`);
+    console.warn(`skipping WGSL execution tests: ${why}`);
+    return null;
+  }
+  process.env.VK_ICD_FILENAMES ??= LAVAPIPE_ICD;
+  return nodeGpu();
+}
+
+let nullDevice: Promise<GPUDevice> | null = null;
+
+/** Compile errors of a shader on Dawn's null backend (which validates but never executes), as text; '' when clean. */
+export async function validateShader(shader: WgslShader): Promise<string> {
+  nullDevice ??= nodeGpu(['backend=null']).requestAdapter().then((a) => {
+    if (!a) throw new Error("Dawn's null backend gave no adapter");
+    return a.requestDevice();
+  });
+  const device = await nullDevice;
+  const module = device.createShaderModule({ code: shader.code });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error').map((m) => `${shader.name}:${m.lineNum}:${m.linePos}: ${m.message}\n  ${shader.code.split('\n')[m.lineNum - 1] ?? ''}`);
+  device.pushErrorScope('validation');
+  device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const pipelineError = await device.popErrorScope();
+  if (pipelineError) errors.push(`${shader.name}: ${pipelineError.message}`);
+  return errors.join('\n');
+}
+
+export function toTensor(o: OutputTensor): Tensor {
+  return new Tensor(o.dtype as DType, o.shape, (o.dtype === 'bool' ? o.data : o.data) as Tensor['data']);
+}

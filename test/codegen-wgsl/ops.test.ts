@@ -1,0 +1,255 @@
+// Every op the WGSL target lowers, as small graphs: each shader validated by Dawn's null backend, then
+// run on lavapipe and compared with the reference interpreter (f32 within rtol 1e-4 / atol 1e-5,
+// integers and bool exactly; GPU-specific differences are named where a case widens them).
+import { describe, expect, it } from 'vitest';
+import { generateWgsl } from '../../src/codegen/wgsl/generate.js';
+import { WebGpuModel } from '../../runtime/webgpu/executor.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { sym } from '../../src/ir/dim.js';
+import { DType } from '../../src/ir/dtype.js';
+import { Graph, tensorType } from '../../src/ir/graph.js';
+import { runGraph } from '../../src/ir/interp.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { compareTensors } from '../conformance/compare.js';
+import { randomTensor } from '../codegen/harness.js';
+import { lavapipeGpu, toTensor, validateShader } from './harness.js';
+
+const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
+
+interface OpCase {
+  name: string;
+  graph: Graph;
+  ranges?: Record<string, [number, number]>;
+  syms?: Record<string, number>;
+  /** a wider tolerance, with the reason */
+  tolerance?: { rtol: number; atol: number; why: string };
+}
+
+function graphOf(name: string, build: (b: GraphBuilder) => void): Graph {
+  const b = new GraphBuilder(name);
+  build(b);
+  return b.graph;
+}
+const f32 = (...shape: number[]) => tensorType('f32', shape);
+const typed = (dtype: DType, ...shape: number[]) => tensorType(dtype, shape);
+
+function unaryGraph(name: string, dtype: DType, ops: [string, Record<string, unknown>?][]): Graph {
+  return graphOf(name, (b) => {
+    for (const [op, attrs] of ops) b.output(b.op1(op, [b.input(`x_${op}`, typed(dtype, 3, 17))], (attrs ?? {}) as never, { name: `y_${op}` }));
+  });
+}
+
+const FLOAT_UNARY: [string, Record<string, unknown>?][] = [
+  ['exp'], ['log'], ['sqrt'], ['rsqrt'], ['reciprocal'], ['floor'], ['ceil'], ['round'], ['erf'], ['sin'], ['cos'], ['tan'],
+  ['asin'], ['acos'], ['atan'], ['sinh'], ['cosh'], ['tanh'], ['asinh'], ['acosh'], ['atanh'], ['abs'], ['neg'], ['sign'],
+  ['relu'], ['leaky_relu', { alpha: 0.1 }], ['elu', { alpha: 0.7 }], ['selu'], ['celu', { alpha: 1.3 }], ['gelu'],
+  ['sigmoid'], ['silu'], ['hard_sigmoid'], ['hard_swish'], ['softplus'], ['softsign'], ['mish'], ['thresholded_relu', { alpha: 0.5 }],
+  ['shrink', { lambd: 0.6, bias: 0.2 }], ['clip', { min: -0.5, max: 0.75 }], ['is_nan'], ['is_inf'], ['identity'],
+];
+const POSITIVE = new Set(['log', 'sqrt', 'rsqrt']);
+const UNIT = new Set(['asin', 'acos', 'atanh']);
+
+const CASES: OpCase[] = [
+  {
+    name: 'unary_f32', graph: unaryGraph('unary_f32', 'f32', FLOAT_UNARY),
+    ranges: Object.fromEntries(FLOAT_UNARY.map(([op]) => [`x_${op}`, POSITIVE.has(op) ? [0.1, 4] : UNIT.has(op) ? [-0.95, 0.95] : op === 'acosh' ? [1.05, 5] : [-3, 3]])),
+    tolerance: { rtol: 2e-4, atol: 1e-5, why: "WGSL's transcendental builtins are specified to a few ulp less than libm; erf is a 1.2e-7 fit" },
+  },
+  { name: 'gelu_tanh', graph: unaryGraph('gelu_tanh', 'f32', [['gelu', { approximate: 'tanh' }]]) },
+  {
+    name: 'unary_i32',
+    graph: unaryGraph('unary_i32', 'i32', [['abs'], ['neg'], ['sign'], ['relu'], ['clip', { min: -3.5, max: 20 }], ['bitwise_not']]),
+    ranges: Object.fromEntries(['abs', 'neg', 'sign', 'relu', 'clip', 'bitwise_not'].map((o) => [`x_${o}`, [-50, 50]])),
+  },
+  {
+    name: 'binary_f32_broadcast',
+    graph: graphOf('binary_f32_broadcast', (b) => {
+      const x = b.input('x', f32(2, 3, 4)), y = b.input('y', f32(3, 1)), z = b.input('z', f32(4));
+      for (const op of ['add', 'sub', 'mul', 'div']) b.output(b.op1(op, [x, y], {}, { name: op }));
+      b.output(b.op1('pow', [b.op1('abs', [x]), z], {}, { name: 'pow' }));
+      b.output(b.op1('mod', [x, y], { fmod: 1 }, { name: 'fmod' }));
+      b.output(b.op1('prelu', [x, z], {}, { name: 'prelu' }));
+      for (const op of ['max', 'min', 'sum', 'mean']) b.output(b.op1(op, [x, y, z], {}, { name: op }));
+      for (const op of ['equal', 'less', 'less_or_equal', 'greater', 'greater_or_equal']) b.output(b.op1(op, [x, z], {}, { name: op }));
+      const lt = b.op1('less', [x, y]), gt = b.op1('greater', [x, z]);
+      b.output(b.op1('and', [lt, gt], {}, { name: 'and' }), b.op1('or', [lt, gt], {}, { name: 'or' }), b.op1('xor', [lt, gt], {}, { name: 'xor' }), b.op1('not', [lt], {}, { name: 'not' }));
+      b.output(b.op1('where', [lt, x, z], {}, { name: 'where' }));
+    }),
+    ranges: { y: [0.5, 2] },
+  },
+  {
+    name: 'integer_ops',
+    graph: graphOf('integer_ops', (b) => {
+      const x = b.input('x', typed('i32', 4, 5)), y = b.input('y', typed('i32', 5));
+      for (const op of ['add', 'sub', 'mul', 'div', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'equal', 'less', 'greater']) b.output(b.op1(op, [x, y], {}, { name: op }));
+      b.output(b.op1('mod', [x, y], { fmod: 0 }, { name: 'mod' }), b.op1('mod', [x, y], { fmod: 1 }, { name: 'fmod' }));
+      b.output(b.op1('pow', [b.input('base', typed('i32', 4, 5)), b.input('exponent', typed('i32', 5))], {}, { name: 'pow' }));
+      const u = b.input('u', typed('u32', 4, 5)), s = b.input('s', typed('u32', 5));
+      b.output(b.op1('bit_shift', [u, s], { direction: 'LEFT' }, { name: 'shl' }), b.op1('bit_shift', [u, s], { direction: 'RIGHT' }, { name: 'shr' }));
+      const f = b.input('f', f32(4, 5));
+      b.output(b.op1('cast', [f], { to: 'i32' }, { name: 'f2i' }), b.op1('cast', [x], { to: 'f32' }, { name: 'i2f' }));
+      b.output(b.op1('cast', [f], { to: 'bool' }, { name: 'f2b' }), b.op1('cast', [x], { to: 'u32' }, { name: 'i2u' }));
+    }),
+    ranges: { x: [-1000, 1000], y: [-9, 9], base: [-20, 20], exponent: [-1, 6], u: [0, 256], s: [0, 40], f: [-300, 300] },
+  },
+  ...(['none', 'folded', 'batched', 'vector_left', 'vector_right'] as const).map((kind) => ({
+    name: `matmul_${kind}`,
+    graph: graphOf(`matmul_${kind}`, (b) => {
+      const shapes = { none: [[7, 5], [5, 9]], folded: [[2, 3, 4, 5], [5, 6]], batched: [[2, 1, 4, 5], [3, 5, 6]], vector_left: [[5], [2, 5, 6]], vector_right: [[2, 4, 5], [5]] }[kind];
+      b.output(b.op1('matmul', [b.input('a', f32(...shapes[0])), b.input('b', f32(...shapes[1]))]));
+    }),
+  })),
+  {
+    name: 'gemm_variants',
+    graph: graphOf('gemm_variants', (b) => {
+      const a = b.input('a', f32(4, 6)), at = b.input('at', f32(6, 4)), w = b.input('w', f32(6, 5)), wt = b.input('wt', f32(5, 6));
+      b.output(b.op1('gemm', [a, w], {}, { name: 'plain' }));
+      b.output(b.op1('gemm', [at, wt, b.input('c_row', f32(5))], { trans_a: true, trans_b: true, alpha: 0.5, beta: 2 }, { name: 'transposed' }));
+      b.output(b.op1('gemm', [a, w, b.input('c_col', f32(4, 1))], { beta: -1 }, { name: 'column_bias' }));
+      b.output(b.op1('gemm', [a, w, b.input('c_full', f32(4, 5))], {}, { name: 'full_bias' }));
+    }),
+  },
+  ...([
+    ['conv2d', [1, 4, 9, 9], [6, 4, 3, 3], { pads: [1, 1, 1, 1], strides: [2, 2] }, true],
+    ['conv2d_dilated', [2, 3, 10, 8], [5, 3, 3, 2], { dilations: [2, 1], pads: [0, 1, 2, 0] }, false],
+    ['conv2d_grouped', [1, 6, 7, 7], [4, 3, 3, 3], { group: 2, pads: [1, 1, 1, 1] }, true],
+    ['conv2d_depthwise', [2, 4, 8, 8], [8, 1, 3, 3], { group: 4, pads: [1, 1, 1, 1], strides: [2, 2] }, true],
+    ['conv2d_pointwise', [1, 8, 5, 5], [3, 8, 1, 1], {}, true],
+    ['conv1d', [2, 3, 20], [4, 3, 5], { pads: [2, 2] }, true],
+    ['conv3d', [1, 2, 5, 6, 4], [3, 2, 3, 3, 2], { pads: [1, 0, 1, 1, 0, 1] }, true],
+  ] as [string, number[], number[], Record<string, unknown>, boolean][]).map(([name, xs, ws, attrs, bias]) => ({
+    name,
+    graph: graphOf(name, (b) => {
+      b.output(b.op1('conv', [b.input('x', f32(...xs)), b.input('w', f32(...ws)), bias ? b.input('b', f32(ws[0])) : null], attrs as never));
+    }),
+  })),
+  {
+    name: 'pools',
+    graph: graphOf('pools', (b) => {
+      const x = b.input('x', f32(2, 3, 9, 8));
+      b.output(b.op1('max_pool', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, { name: 'max' }));
+      b.output(b.op1('max_pool', [x], { kernel_shape: [2, 3], strides: [2, 2], ceil_mode: true, dilations: [2, 1] }, { name: 'max_ceil' }));
+      b.output(b.op1('average_pool', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, { name: 'avg' }));
+      b.output(b.op1('average_pool', [x], { kernel_shape: [3, 2], pads: [1, 0, 1, 1], count_include_pad: true }, { name: 'avg_pad' }));
+      b.output(b.op1('global_average_pool', [x], {}, { name: 'gavg' }), b.op1('global_max_pool', [x], {}, { name: 'gmax' }));
+    }),
+  },
+  {
+    name: 'normalizations',
+    graph: graphOf('normalizations', (b) => {
+      const x = b.input('x', f32(2, 3, 4, 5));
+      const c = (n: string) => b.input(n, f32(3));
+      b.output(b.op1('batch_normalization', [x, c('scale'), c('bias'), c('mean'), b.input('var', f32(3))], { epsilon: 1e-3 }, { name: 'bn' }));
+      b.output(b.op1('layer_normalization', [x, b.input('ln_s', f32(5)), b.input('ln_b', f32(5))], {}, { name: 'ln' }));
+      b.output(b.op1('layer_normalization', [x, b.input('ln2_s', f32(4, 1))], { axis: 2 }, { name: 'ln_broadcast' }));
+      b.output(b.op1('rms_normalization', [x, b.input('rms_s', f32(4, 5))], { axis: -2, epsilon: 1e-6 }, { name: 'rms' }));
+      b.output(b.op1('softmax', [x], {}, { name: 'softmax' }), b.op1('softmax', [x], { axis: 1 }, { name: 'softmax_axis1' }));
+      b.output(b.op1('log_softmax', [x], { axis: 2 }, { name: 'log_softmax' }));
+    }),
+    ranges: { var: [0.1, 2] },
+  },
+  {
+    name: 'reductions',
+    graph: graphOf('reductions', (b) => {
+      const x = b.input('x', f32(3, 4, 5));
+      b.output(b.op1('reduce_mean', [x], { axes: [-1] }, { name: 'mean' }));
+      b.output(b.op1('reduce_sum', [x], { axes: [0, 2], keepdims: false }, { name: 'sum' }));
+      b.output(b.op1('reduce_max', [x], { axes: [1] }, { name: 'max' }), b.op1('reduce_min', [x], {}, { name: 'min_all' }));
+      b.output(b.op1('reduce_prod', [x], { axes: [2] }, { name: 'prod' }), b.op1('reduce_l1', [x], { axes: [1] }, { name: 'l1' }));
+      b.output(b.op1('reduce_l2', [x], { axes: [0] }, { name: 'l2' }), b.op1('reduce_sum_square', [x], { axes: [2] }, { name: 'sum_square' }));
+      b.output(b.op1('reduce_log_sum_exp', [x], { axes: [1, 2] }, { name: 'lse' }), b.op1('reduce_log_sum', [b.op1('abs', [x])], { axes: [2] }, { name: 'log_sum' }));
+      b.output(b.op1('reduce_sum', [b.input('xi', typed('i32', 3, 4))], { axes: [1] }, { name: 'sum_i32' }));
+      b.output(b.op1('reduce_sum', [x], { noop_with_empty_axes: true }, { name: 'noop' }));
+    }),
+    ranges: { xi: [-1000, 1000] },
+  },
+  {
+    name: 'movement',
+    graph: graphOf('movement', (b) => {
+      const x = b.input('x', f32(2, 3, 4));
+      b.output(b.op1('transpose', [x], { perm: [2, 0, 1] }, { name: 'transpose' }));
+      b.output(b.op1('concat', [x, b.input('y', f32(2, 1, 4)), x], { axis: 1 }, { name: 'concat' }));
+      b.output(b.op1('slice', [x], { starts: [3, 1], ends: [-1e10, 3], axes: [2, 1], steps: [-2, 1] }, { name: 'slice' }));
+      b.output(...b.op('split', [x], { axis: 2, split: [1, 3] }, { outputs: 2, names: ['split_a', 'split_b'] }));
+      for (const mode of ['constant', 'reflect', 'edge', 'wrap']) b.output(b.op1('pad', [x], { pads: [0, 1, 2, 1, 0, 3], mode, value: 1.5 }, { name: `pad_${mode}` }));
+      b.output(b.op1('expand', [b.input('e', f32(3, 1))], { shape: [2, 3, 4] }, { name: 'expand' }));
+      const r = b.op1('reshape', [b.op1('unsqueeze', [b.op1('flatten', [x], { axis: 1 })], { axes: [0] })], { shape: [4, 6] });
+      b.output(b.op1('relu', [b.op1('squeeze', [b.op1('unsqueeze', [r], { axes: [1] })], { axes: [1] })], {}, { name: 'aliases' }));
+      b.output(b.op1('add', [x, b.op1('constant', [], { value: Tensor.fromNumbers('f32', [4], [1, -2, 0.5, 1e-3]) })], {}, { name: 'constant' }));
+      b.output(b.op1('transpose', [b.input('flags', typed('bool', 2, 3))], {}, { name: 'bool_transpose' }));
+    }),
+  },
+  {
+    name: 'gather',
+    graph: graphOf('gather', (b) => {
+      const x = b.input('x', f32(5, 4, 3));
+      b.output(b.op1('gather', [x, b.op1('constant', [], { value: Tensor.fromNumbers('i64', [2, 2], [0, -1, 4, 2]) })], { axis: 0 }, { name: 'axis0' }));
+      b.output(b.op1('gather', [x, b.op1('constant', [], { value: Tensor.fromNumbers('i32', [3], [3, 0, -4]) })], { axis: 1 }, { name: 'axis1' }));
+      b.output(b.op1('gather', [x, b.input('ids', typed('i32', 4))], { axis: 2 }, { name: 'ids' }));
+    }),
+    ranges: { ids: [-3, 3] },
+  },
+  {
+    name: 'resize',
+    graph: graphOf('resize', (b) => {
+      const x = b.input('x', f32(1, 2, 4, 5));
+      b.output(b.op1('resize', [x], { scales: [1, 1, 2, 2], mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, { name: 'nearest' }));
+      b.output(b.op1('resize', [x], { scales: [1, 1, 2, 1.5], mode: 'linear' }, { name: 'linear' }));
+      b.output(b.op1('resize', [x], { sizes: [7, 3], axes: [2, 3], mode: 'linear', coordinate_transformation_mode: 'align_corners' }, { name: 'align' }));
+    }),
+  },
+  {
+    name: 'attention',
+    graph: graphOf('attention', (b) => {
+      const q = b.input('q', f32(2, 3, 5, 8)), k = b.input('k', f32(2, 1, 7, 8)), v = b.input('v', f32(2, 3, 7, 6));
+      // two variants only: lavapipe spends ~13 s compiling each attention shader (per-invocation arrays)
+      b.output(b.op1('scaled_dot_product_attention', [q, k, v, b.input('bias', f32(5, 7))], { scale: 0.3 }, { name: 'float_mask' }));
+      b.output(b.op1('scaled_dot_product_attention', [q, k, v, b.input('keep', typed('bool', 2, 1, 1, 7))], { is_causal: true }, { name: 'bool_mask_causal' }));
+    }),
+  },
+  {
+    name: 'symbolic_batch',
+    graph: graphOf('symbolic_batch', (b) => {
+      const x = b.input('x', tensorType('f32', [sym('N'), 3, 6, 6]));
+      const c = b.op1('conv', [x, b.param('w', f32(4, 3, 3, 3), randomTensor('f32', [4, 3, 3, 3], 7))], { pads: [1, 1, 1, 1] });
+      const s = b.op1('softmax', [b.op1('flatten', [b.op1('max_pool', [c], { kernel_shape: [2, 2], strides: [2, 2] })])]);
+      b.output(b.op1('slice', [b.op1('concat', [s, s], { axis: 0 })], { starts: [1], ends: [1e10], axes: [0] }, { name: 'y' }));
+    }),
+    syms: { N: 3 },
+  },
+];
+
+function inputsOf(c: OpCase): Map<string, Tensor> {
+  return new Map(c.graph.inputs.map((v, i) => {
+    const [lo, hi] = c.ranges?.[v.name] ?? [-2, 2];
+    const shape = v.type.shape.map((d) => (typeof d === 'number' ? d : c.syms![String(d)]));
+    return [v.name, randomTensor(v.type.dtype, shape, 1000 + i * 17, lo, hi)];
+  }));
+}
+
+const programs = new Map(CASES.map((c) => [c.name, generateWgsl(c.graph)]));
+
+describe('wgsl target: shaders pass validation', () => {
+  it.each(CASES.map((c) => c.name))('%s', async (name) => {
+    for (const s of programs.get(name)!.shaders) expect(await validateShader(s)).toBe('');
+  });
+});
+
+describe('wgsl target: single ops on lavapipe vs the interpreter', () => {
+  const gpu = lavapipeGpu();
+  it.skipIf(!gpu).each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const inputs = inputsOf(c);
+    const want = runGraph(c.graph, inputs);
+    const weights = new Map(c.graph.params.map((p) => [p.name, c.graph.weights.get(p.name)!]));
+    const model = await WebGpuModel.load(gpu!, programs.get(c.name)!.plan, weights);
+    try {
+      const got = await model.run(inputs);
+      for (const out of c.graph.outputs) {
+        const cmp = compareTensors(toTensor(got.get(out.name)!), want.get(out.name)!, () => c.tolerance ?? TOLERANCE);
+        expect(cmp.ok, `${c.name}/${out.name}: ${cmp.reason}`).toBe(true);
+      }
+    } finally {
+      model.destroy();
+    }
+  }, 120_000);
+});
