@@ -3,7 +3,8 @@
 // run by the reference interpreter against PyTorch's output. The state_dict keys must be exactly the
 // .ds parameter paths, with the same shapes: that is the promise that PyTorch checkpoints load as-is.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +132,16 @@ describe.skipIf(skip)('.ds examples: interpreter vs PyTorch', () => {
         const inputs = new Map([...fixture.inputs].map(([k, v]) => [k, v.tensor]));
         const ours = runGraph(graph, inputs, { weights: fixture.weights }).get(graph.outputs[0].name)!;
         expectClose(ours, fixture.output, 'interpreter vs PyTorch');
+      }, timeoutMs);
+
+      it('matches PyTorch through `dsc run`', () => {
+        const { graph, fixture } = load();
+        const out = mkdtempSync(join(tmpdir(), `dsc-ds-${name}-`));
+        const args = ['run', join(ROOT, 'examples', name, `${name}.ds`), '--weights', fixture.weightsFile, '--out', out];
+        for (const [input, { file }] of fixture.inputs) args.push('--input', `${input}=${file}`);
+        const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'dsc.js'), ...args], { encoding: 'utf8' });
+        expect(run.status, run.stderr).toBe(0);
+        expectClose(readNpyFile(join(out, `${graph.outputs[0].name}.npy`)), fixture.output, '`dsc run` vs PyTorch');
       }, timeoutMs);
     });
   }
