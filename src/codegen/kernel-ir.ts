@@ -81,9 +81,18 @@ export interface GemmStmt {
   c: { buf: string; offset: Expr; ld: Expr };
   alpha: number;
   bias?: MatrixOperand & { beta: number };
+  /**
+   * Fused elementwise epilogue, applied to each element of C once its accumulation is complete and
+   * before it is stored: `body` runs with `row`, `col` (index) and `value` (the f32 result of the
+   * GEMM, after alpha and bias) bound, may read the kernel's buffers and variables in scope, and
+   * `result` (f32) is stored. It must not store, and runs concurrently for different elements.
+   */
+  epilogue?: GemmEpilogue;
   /** bound by the schedule: whether the intrinsic spreads its own tiles over the threads */
   parallel: boolean;
 }
+
+export interface GemmEpilogue { row: string; col: string; value: string; body: Stmt[]; result: Expr }
 
 export type Stmt =
   | { k: 'for'; var: string; start: Expr; end: Expr; body: Stmt[]; binding: LoopBinding }

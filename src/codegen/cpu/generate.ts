@@ -88,12 +88,17 @@ function cpuHooks(kernel: Kernel, threads: boolean, print: () => CStylePrinter):
         bArg = `dsc::Im2col{${at(st.b.buf, st.b.offset)}, {${fields.join(', ')}}}`;
       } else bArg = strided(st.b);
       if (st.bias) lines.push(`const dsc::Strided bias = ${strided(st.bias)};`);
+      const ep = st.epilogue;
+      if (ep) {
+        lines.push(`const auto epilogue = [&](int64_t ${ep.row}, int64_t ${ep.col}, float ${ep.value}) -> float {`);
+        lines.push(...print().stmts(ep.body, '  '), `  return ${expr(ep.result)};`, '};');
+      }
       const call = `dsc::gemm<${blocking.mc}, ${blocking.kc}, ${blocking.nc}>(${expr(st.m)}, ${expr(st.n)}, ${expr(st.kdim)}, ` +
         `${CPU_TABLE.floatLiteral(st.alpha, 'f32')}, ${strided(st.a)}, ${bArg}, ${at(st.c.buf, st.c.offset)}, ${expr(st.c.ld)}, ` +
-        `${st.bias ? '&bias' : 'nullptr'}, ${CPU_TABLE.floatLiteral(st.bias?.beta ?? 0, 'f32')}, ${parallel}, ${threads ? 'nt' : '1'})`;
+        `${st.bias ? '&bias' : 'nullptr'}, ${CPU_TABLE.floatLiteral(st.bias?.beta ?? 0, 'f32')}, ${parallel}, ${threads ? 'nt' : '1'}${ep ? ', epilogue' : ''})`;
       if (gemmInParallelLoop(kernel, st)) lines.push(`if (${call} != 0) {`, '#pragma omp atomic write', '  status = 3;', '}');
       else lines.push(`if (const int rc = ${call}) return rc;`);
-      return st.bias ? ['{', ...lines.map((l) => (l.startsWith('#') ? l : `  ${l}`)), '}'] : lines;
+      return st.bias || ep ? ['{', ...lines.map((l) => (l.startsWith('#') ? l : `  ${l}`)), '}'] : lines;
     },
     alloc(st, size) {
       const t = C_TYPES[st.dtype];
@@ -225,6 +230,6 @@ export function printCpuProgram(program: KernelProgram, threads: boolean): strin
 /** Generate the CPU target's sources for a graph: model.cc, to be compiled with runtime/cpu/kernels on the include path. */
 export function generateCpu(graph: Graph, opts: CpuOptions = {}): { files: Map<string, string> } {
   const threads = opts.threads ?? true;
-  const program = lowerGraph(graph, { ...opts, target: 'cpu' });
+  const program = lowerGraph(graph, { epilogues: true, ...opts, target: 'cpu' });
   return { files: new Map([['model.cc', printCpuProgram(program, threads)]]) };
 }

@@ -17,7 +17,8 @@ import { LINALG } from './linalg.js';
 import { NORMALIZE } from './normalize.js';
 import { MOVEMENT } from './movement.js';
 import { LowerCtx, LoweredKernel, NameSource, OpLowering, Operand, fullAttrs } from './context.js';
-import { planArena } from './plan.js';
+import { ElementBytes, planArena } from './plan.js';
+import { KernelGroup, attachEpilogue, groupsFromGraph, lowerWindowGroup, splitGroup } from './fusion.js';
 import { dimExpr, productExpr, symbolVar } from './dims.js';
 
 /** Ops whose result is their input's storage under another shape. */
@@ -26,10 +27,17 @@ export const ALIAS_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', 'sq
 export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT };
 
 export interface LowerOptions {
-  /** kernels as groups of nodes in program order; default one group per node */
+  /**
+   * kernels as groups of nodes in program order; default: by Node.group (set by the `fuse` pass),
+   * else one group per node. A group that cannot be one kernel is split (fusion.ts).
+   */
   groups?: Node[][];
+  /** the target prints GEMM epilogues (GemmStmt.epilogue): a group of an op and its elementwise tail is one kernel; else it is split */
+  epilogues?: boolean;
   /** the target named in diagnostics */
   target?: string;
+  /** bytes per element in the target's buffers, for the workspace plan (default: the dtype's storage size) */
+  elementBytes?: ElementBytes;
 }
 
 /** Why `node` cannot be lowered, or null. */
@@ -72,7 +80,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
   const target = opts.target ?? 'cpu';
   const manifest = manifestOf(graph);
   checkSupported(graph, target);
-  const groups = opts.groups ?? graph.nodes.map((n) => [n]);
+  const groups = opts.groups ?? groupsFromGraph(graph.nodes);
   const outputSet = new Set(graph.outputs);
   const users = graph.users();
 
@@ -96,8 +104,13 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
     if (producedByKernel && !outputSlot.has(v)) outputSlot.set(v, i);
   });
 
-  const kernelGroups = groups.filter((g) => !(g.length === 1 && (aliasNodes.has(g[0]) || g[0].op === 'constant')));
-  for (const g of kernelGroups) checkGroup(g);
+  const isView = (n: Node) => aliasNodes.has(n) || n.op === 'constant';
+  const splitEnv = {
+    lowerings: LOWERINGS, isView, epilogues: opts.epilogues ?? false,
+    stored: (g: readonly Node[]) => new Set(g.flatMap((n) => n.outputs).filter((o) => groupStores(g, o, users, outputSet))),
+  };
+  const planned: KernelGroup[] = groups.flatMap((g) => splitGroup(g, splitEnv)).filter((k) => !(k.nodes.length === 1 && isView(k.nodes[0])));
+  const kernelGroups = planned.map((k) => k.nodes);
 
   // lifetimes in steps (kernel index; output copies come after the last kernel)
   const first = new Map<Value, number>();
@@ -118,7 +131,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
 
   const inWorkspace = (v: Value) =>
     !graph.inputs.includes(v) && !graph.params.includes(v) && !constants.has(v) && !outputSlot.has(v);
-  const arena = planArena([...first.keys()].filter(inWorkspace).map((v) => ({ value: v, first: first.get(v)!, last: last.get(v)! })));
+  const arena = planArena([...first.keys()].filter(inWorkspace).map((v) => ({ value: v, first: first.get(v)!, last: last.get(v)! })), opts.elementBytes);
 
   // program buffers
   const ident = identifiers();
@@ -150,7 +163,8 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
     calls.push({ kernel: name, args: params.map((x) => x.buf), scalars: kernel.scalars });
   };
 
-  for (const g of kernelGroups) {
+  for (const plan of planned) {
+    const g = plan.nodes;
     const names = new NameSource();
     const params: { p: KernelParam; buf: string }[] = [];
     const operand = new Map<Value, Operand>();
@@ -160,8 +174,15 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
       operand.set(v, { buf: name, type: v.type });
     };
     const source = g.map((n) => describe(n));
-    if (g.length === 1 && !ELEMENTWISE[g[0].op]) {
-      const n = g[0];
+    if (plan.kind === 'window') {
+      let k = 0;
+      for (const n of g) for (const v of n.inputs) if (v && !inside.has(v) && !operand.has(v)) addParam(v, `in${k++}`, 'read');
+      addParam(g[g.length - 1].outputs[0], 'out', 'write');
+      addKernel(g.map((m) => m.op).join('_'), source, params, lowerWindowGroup(plan, (v) => operand.get(v)!, names, LOWERINGS));
+      continue;
+    }
+    if (plan.kind !== 'elementwise') {
+      const n = plan.kind === 'epilogue' ? plan.anchor : g[0];
       const def = getOp(n.op)!;
       const inputNames = n.inputs.map((_, i) => paramName(def.inputs[Math.min(i, def.inputs.length - 1)], def.variadic ? i : -1));
       const inOps: (Operand | null)[] = n.inputs.map((v, i) => {
@@ -171,7 +192,9 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
       });
       const outOps = n.outputs.map((v, i) => {
         const name = n.outputs.length === 1 ? 'out' : `out${i}`;
-        addParam(v, name, 'write');
+        // an epilogue group stores only its result, which the anchor's stores write
+        if (plan.kind === 'epilogue') addParam(splitEnv.stored(g).values().next().value!, name, 'write');
+        else addParam(v, name, 'write');
         return { buf: name, type: v.type };
       });
       const ctx: LowerCtx = {
@@ -179,7 +202,13 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
         input: (i) => inOps[i] ?? null, inputs: () => inOps, output: (i) => outOps[i],
         fresh: (h) => names.fresh(h),
       };
-      addKernel(n.op, source, params, LOWERINGS[n.op].lower(ctx));
+      let lowered = LOWERINGS[n.op].lower(ctx);
+      if (plan.kind === 'epilogue') {
+        let k = 0;
+        for (const m of g) for (const v of m.inputs) if (v && !inside.has(v) && !operand.has(v)) addParam(v, `in${k++}`, 'read');
+        lowered = attachEpilogue(lowered, g.filter((m) => m !== n), n.outputs[0], 'out', 'out', (v) => operand.get(v)!, names);
+      }
+      addKernel(g.map((m) => m.op).join('_'), source, params, lowered);
       continue;
     }
     const stored = new Set(g.flatMap((n) => n.outputs).filter((o) => groupStores(g, o, users, outputSet)));
@@ -217,15 +246,6 @@ function paramName(inputName: string, variadicIndex: number): string {
 /** A group stores a value that a node outside it reads, or that the graph outputs. */
 function groupStores(g: readonly Node[], v: Value, users: Map<Value, Node[]>, outputs: ReadonlySet<Value>): boolean {
   return outputs.has(v) || (users.get(v) ?? []).some((u) => !g.includes(u)) || !users.has(v);
-}
-
-/** Fused groups are elementwise nodes over one output shape. */
-function checkGroup(g: readonly Node[]): void {
-  if (g.length === 1) return;
-  const shape = g[g.length - 1].outputs[0].type.shape.map(String).join(',');
-  for (const n of g)
-    if (!ELEMENTWISE[n.op] || n.outputs.length !== 1 || n.outputs[0].type.shape.map(String).join(',') !== shape)
-      throw new Error(`internal error (lowering): group [${g.map((x) => x.op).join(', ')}] is not an elementwise chain over one shape`);
 }
 
 function describe(n: Node): string {

@@ -7,7 +7,7 @@
 // offset is accepted only when the ordering it relies on is provable for all symbol values (a
 // difference with non-negative coefficients), so the plan is sound without knowing the symbols.
 import { Dim, SymDim, dimAdd, dimMul, dimProduct, dimSub, isStatic } from '../../ir/dim.js';
-import { DTYPE_INFO } from '../../ir/dtype.js';
+import { DType, DTYPE_INFO } from '../../ir/dtype.js';
 import { Value } from '../../ir/graph.js';
 
 /** Workspace ranges start at multiples of this many bytes (a cache line; AVX-512 loads). */
@@ -28,9 +28,14 @@ export function provablyGeq(p: Dim, q: Dim): boolean {
   return [...d.poly.values()].every((c) => c >= 0);
 }
 
+/** Bytes one element of a dtype takes in a target's buffers (a target may widen storage, e.g. WGSL bool as u32). */
+export type ElementBytes = (d: DType) => number;
+
+export const STORAGE_BYTES: ElementBytes = (d) => DTYPE_INFO[d].bytes;
+
 /** Byte size rounded up per monomial, so every term (and hence every offset built from sizes) stays aligned. */
-export function alignedBytes(v: Value): Dim {
-  const raw = dimMul(dimProduct(v.type.shape), DTYPE_INFO[v.type.dtype].bytes);
+export function alignedBytes(v: Value, elementBytes: ElementBytes = STORAGE_BYTES): Dim {
+  const raw = dimMul(dimProduct(v.type.shape), elementBytes(v.type.dtype));
   const up = (c: number) => Math.ceil(c / ARENA_ALIGN) * ARENA_ALIGN;
   if (isStatic(raw)) return up(raw);
   const poly = new Map<string, number>();
@@ -43,12 +48,12 @@ export function alignedBytes(v: Value): Dim {
  * their first step; each takes the first candidate offset (0, then the end of a conflicting range)
  * that provably clears every range alive at the same time, else the sum of their ends.
  */
-export function planArena(lifetimes: { value: Value; first: number; last: number }[]): ArenaPlan {
+export function planArena(lifetimes: { value: Value; first: number; last: number }[], elementBytes: ElementBytes = STORAGE_BYTES): ArenaPlan {
   const placed: ArenaRange[] = [];
   const ranges = new Map<Value, ArenaRange>();
   const sorted = [...lifetimes].sort((a, b) => a.first - b.first);
   for (const lt of sorted) {
-    const bytes = alignedBytes(lt.value);
+    const bytes = alignedBytes(lt.value, elementBytes);
     const conflicts = placed.filter((r) => r.first <= lt.last && lt.first <= r.last);
     const ends = conflicts.map((r) => dimAdd(r.offset, r.bytes));
     const fits = (o: Dim) => conflicts.every((r, i) => provablyGeq(o, ends[i]) || provablyGeq(r.offset, dimAdd(o, bytes)));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "dsc/scalar.h"
 #include "dsc/gemm.h"
@@ -12,47 +13,46 @@ namespace {
 
 // %"/conv1/Conv_output_0" = conv(%input, %"onnx::Conv_193", %"onnx::Conv_194") {dilations = [1, 1], group = 1, kernel_shape = [7, 7], pads = [3, 3, 3, 3], strides = [2, 2]} : f32[N, 64, 112, 112] loc("/conv1/Conv") group(0)
 // %"/relu/Relu_output_0" = relu(%"/conv1/Conv_output_0") : f32[N, 64, 112, 112] loc("/relu/Relu") group(0)
-static int k00_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
-  for (int64_t n0 = 0; n0 < s_N; ++n0) {
-    const int64_t g0 = 0;
-    {
-      const dsc::Strided bias = dsc::Strided{in_b + g0 * 64, 1, 0};
-      const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
-        const int64_t e0 = (n0 * 64 + g0 * 64) * 12544 + row0 * 12544 + col0;
-        const float t0 = (v0 < 0.0f ? 0.0f : v0);
-        return t0;
-      };
-      if (const int rc = dsc::gemm<96, 256, 2048>(64, 12544, 147, 1.0f, dsc::Strided{in_w + g0 * 9408, 147, 1}, dsc::Im2col{in_x + (n0 * 3 + g0 * 3) * 50176, {3, 1, 224, 224, 1, 112, 112, 1, 7, 7, 1, 2, 2, 1, 1, 1, 0, 3, 3}}, out + (n0 * 64 + g0 * 64) * 12544, 12544, &bias, 1.0f, true, nt, epilogue)) return rc;
-    }
-  }
-  return 0;
-}
-
 // %"/maxpool/MaxPool_output_0" = max_pool(%"/relu/Relu_output_0") {ceil_mode = false, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]} : f32[N, 64, 56, 56] loc("/maxpool/MaxPool") group(0)
-static int k01_max_pool(const float* __restrict in_x, float* __restrict out, int64_t s_N, int nt) {
-  #pragma omp parallel for schedule(static) num_threads(nt) if (s_N * 64 * 28224 >= 32768)
-  for (int64_t p0 = 0; p0 < s_N * 64; ++p0) {
-    for (int64_t od0 = 0; od0 < 1; ++od0) {
-      for (int64_t oh0 = 0; oh0 < 56; ++oh0) {
-        for (int64_t ow0 = 0; ow0 < 56; ++ow0) {
-          float best0 = -INFINITY;
-          int64_t taken0 = 0;
-          int64_t padded0 = 0;
-          for (int64_t kd0 = 0; kd0 < 1; ++kd0) {
-            for (int64_t kh0 = 0; kh0 < 3; ++kh0) {
-              for (int64_t kw0 = 0; kw0 < 3; ++kw0) {
-                if (od0 + kd0 >= 0 && od0 + kd0 < 1 && oh0 * 2 - 1 + kh0 >= -1 && oh0 * 2 - 1 + kh0 < 113 && ow0 * 2 - 1 + kw0 >= -1 && ow0 * 2 - 1 + kw0 < 113) {
-                  padded0 = padded0 + 1;
-                  if (od0 + kd0 >= 0 && od0 + kd0 < 1 && oh0 * 2 - 1 + kh0 >= 0 && oh0 * 2 - 1 + kh0 < 112 && ow0 * 2 - 1 + kw0 >= 0 && ow0 * 2 - 1 + kw0 < 112) {
-                    const float v = in_x[p0 * 12544 + ((od0 + kd0) * 112 + oh0 * 2 - 1 + kh0) * 112 + ow0 * 2 - 1 + kw0];
-                    best0 = (taken0 == 0 || v > best0 ? v : best0);
-                    taken0 = taken0 + 1;
+static int k00_conv_relu_max_pool(const float* __restrict in0, const float* __restrict in1, const float* __restrict in2, float* __restrict out, int64_t s_N, int nt) {
+  std::vector<float> mid0_storage(802816);
+  float* const mid0 = mid0_storage.data();
+  for (int64_t nb0 = 0; nb0 < s_N; ++nb0) {
+    for (int64_t n0 = 0; n0 < 1; ++n0) {
+      const int64_t g0 = 0;
+      {
+        const dsc::Strided bias = dsc::Strided{in2 + g0 * 64, 1, 0};
+        const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
+          const float t0 = (v0 < 0.0f ? 0.0f : v0);
+          return t0;
+        };
+        if (const int rc = dsc::gemm<96, 256, 2048>(64, 12544, 147, 1.0f, dsc::Strided{in1 + g0 * 9408, 147, 1}, dsc::Im2col{in0 + nb0 * 150528 + (n0 * 3 + g0 * 3) * 50176, {3, 1, 224, 224, 1, 112, 112, 1, 7, 7, 1, 2, 2, 1, 1, 1, 0, 3, 3}}, mid0 + (n0 * 64 + g0 * 64) * 12544, 12544, &bias, 1.0f, true, nt, epilogue)) return rc;
+      }
+    }
+    #pragma omp parallel for schedule(static) num_threads(nt) if (s_N * 118013952 >= 32768)
+    for (int64_t p0 = 0; p0 < 64; ++p0) {
+      for (int64_t od0 = 0; od0 < 1; ++od0) {
+        for (int64_t oh0 = 0; oh0 < 56; ++oh0) {
+          for (int64_t ow0 = 0; ow0 < 56; ++ow0) {
+            float best0 = -INFINITY;
+            int64_t taken0 = 0;
+            int64_t padded0 = 0;
+            for (int64_t kd0 = 0; kd0 < 1; ++kd0) {
+              for (int64_t kh0 = 0; kh0 < 3; ++kh0) {
+                for (int64_t kw0 = 0; kw0 < 3; ++kw0) {
+                  if (od0 + kd0 >= 0 && od0 + kd0 < 1 && oh0 * 2 - 1 + kh0 >= -1 && oh0 * 2 - 1 + kh0 < 113 && ow0 * 2 - 1 + kw0 >= -1 && ow0 * 2 - 1 + kw0 < 113) {
+                    padded0 = padded0 + 1;
+                    if (od0 + kd0 >= 0 && od0 + kd0 < 1 && oh0 * 2 - 1 + kh0 >= 0 && oh0 * 2 - 1 + kh0 < 112 && ow0 * 2 - 1 + kw0 >= 0 && ow0 * 2 - 1 + kw0 < 112) {
+                      const float v = mid0[p0 * 12544 + ((od0 + kd0) * 112 + oh0 * 2 - 1 + kh0) * 112 + ow0 * 2 - 1 + kw0];
+                      best0 = (taken0 == 0 || v > best0 ? v : best0);
+                      taken0 = taken0 + 1;
+                    }
                   }
                 }
               }
             }
+            out[nb0 * 200704 + p0 * 3136 + (od0 * 56 + oh0) * 56 + ow0] = best0;
           }
-          out[p0 * 3136 + (od0 * 56 + oh0) * 56 + ow0] = best0;
         }
       }
     }
@@ -62,13 +62,12 @@ static int k01_max_pool(const float* __restrict in_x, float* __restrict out, int
 
 // %"/layer1/layer1.0/conv1/Conv_output_0" = conv(%"/maxpool/MaxPool_output_0", %"onnx::Conv_196", %"onnx::Conv_197") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 64, 56, 56] loc("/l...
 // %"/layer1/layer1.0/relu/Relu_output_0" = relu(%"/layer1/layer1.0/conv1/Conv_output_0") : f32[N, 64, 56, 56] loc("/layer1/layer1.0/relu/Relu") group(1)
-static int k02_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k01_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
       const dsc::Strided bias = dsc::Strided{in_b + g0 * 64, 1, 0};
       const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
-        const int64_t e0 = (n0 * 64 + g0 * 64) * 3136 + row0 * 3136 + col0;
         const float t0 = (v0 < 0.0f ? 0.0f : v0);
         return t0;
       };
@@ -81,7 +80,7 @@ static int k02_conv_relu(const float* __restrict in_x, const float* __restrict i
 // %"/layer1/layer1.0/conv2/Conv_output_0" = conv(%"/layer1/layer1.0/relu/Relu_output_0", %"onnx::Conv_199", %"onnx::Conv_200") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 64, 56, 5...
 // %"/layer1/layer1.0/Add_output_0" = add(%"/layer1/layer1.0/conv2/Conv_output_0", %"/maxpool/MaxPool_output_0") : f32[N, 64, 56, 56] loc("/layer1/layer1.0/Add") group(2)
 // %"/layer1/layer1.0/relu_1/Relu_output_0" = relu(%"/layer1/layer1.0/Add_output_0") : f32[N, 64, 56, 56] loc("/layer1/layer1.0/relu_1/Relu") group(2)
-static int k03_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
+static int k02_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -101,13 +100,12 @@ static int k03_conv_add_relu(const float* __restrict in_x, const float* __restri
 
 // %"/layer1/layer1.1/conv1/Conv_output_0" = conv(%"/layer1/layer1.0/relu_1/Relu_output_0", %"onnx::Conv_202", %"onnx::Conv_203") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 64, 56,...
 // %"/layer1/layer1.1/relu/Relu_output_0" = relu(%"/layer1/layer1.1/conv1/Conv_output_0") : f32[N, 64, 56, 56] loc("/layer1/layer1.1/relu/Relu") group(3)
-static int k04_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k03_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
       const dsc::Strided bias = dsc::Strided{in_b + g0 * 64, 1, 0};
       const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
-        const int64_t e0 = (n0 * 64 + g0 * 64) * 3136 + row0 * 3136 + col0;
         const float t0 = (v0 < 0.0f ? 0.0f : v0);
         return t0;
       };
@@ -120,7 +118,7 @@ static int k04_conv_relu(const float* __restrict in_x, const float* __restrict i
 // %"/layer1/layer1.1/conv2/Conv_output_0" = conv(%"/layer1/layer1.1/relu/Relu_output_0", %"onnx::Conv_205", %"onnx::Conv_206") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 64, 56, 5...
 // %"/layer1/layer1.1/Add_output_0" = add(%"/layer1/layer1.1/conv2/Conv_output_0", %"/layer1/layer1.0/relu_1/Relu_output_0") : f32[N, 64, 56, 56] loc("/layer1/layer1.1/Add") group(4)
 // %"/layer1/layer1.1/relu_1/Relu_output_0" = relu(%"/layer1/layer1.1/Add_output_0") : f32[N, 64, 56, 56] loc("/layer1/layer1.1/relu_1/Relu") group(4)
-static int k05_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
+static int k04_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -139,7 +137,7 @@ static int k05_conv_add_relu(const float* __restrict in_x, const float* __restri
 }
 
 // %"/layer2/layer2.0/downsample/downsample.0/Conv_output_0" = conv(%"/layer1/layer1.1/relu_1/Relu_output_0", %"onnx::Conv_208", %"onnx::Conv_209") {dilations = [1, 1], group = 1, kernel_shape = [1, 1], pads = [0, 0, 0, 0], strides = [2, 2]...
-static int k06_conv(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k05_conv(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -152,13 +150,12 @@ static int k06_conv(const float* __restrict in_x, const float* __restrict in_w, 
 
 // %"/layer2/layer2.0/conv1/Conv_output_0" = conv(%"/layer1/layer1.1/relu_1/Relu_output_0", %"onnx::Conv_211", %"onnx::Conv_212") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]} : f32[N, 128, 28...
 // %"/layer2/layer2.0/relu/Relu_output_0" = relu(%"/layer2/layer2.0/conv1/Conv_output_0") : f32[N, 128, 28, 28] loc("/layer2/layer2.0/relu/Relu") group(6)
-static int k07_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k06_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
       const dsc::Strided bias = dsc::Strided{in_b + g0 * 128, 1, 0};
       const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
-        const int64_t e0 = (n0 * 128 + g0 * 128) * 784 + row0 * 784 + col0;
         const float t0 = (v0 < 0.0f ? 0.0f : v0);
         return t0;
       };
@@ -171,7 +168,7 @@ static int k07_conv_relu(const float* __restrict in_x, const float* __restrict i
 // %"/layer2/layer2.0/conv2/Conv_output_0" = conv(%"/layer2/layer2.0/relu/Relu_output_0", %"onnx::Conv_214", %"onnx::Conv_215") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 128, 28, ...
 // %"/layer2/layer2.0/Add_output_0" = add(%"/layer2/layer2.0/conv2/Conv_output_0", %"/layer2/layer2.0/downsample/downsample.0/Conv_output_0") : f32[N, 128, 28, 28] loc("/layer2/layer2.0/Add") group(7)
 // %"/layer2/layer2.0/relu_1/Relu_output_0" = relu(%"/layer2/layer2.0/Add_output_0") : f32[N, 128, 28, 28] loc("/layer2/layer2.0/relu_1/Relu") group(7)
-static int k08_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
+static int k07_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -191,13 +188,12 @@ static int k08_conv_add_relu(const float* __restrict in_x, const float* __restri
 
 // %"/layer2/layer2.1/conv1/Conv_output_0" = conv(%"/layer2/layer2.0/relu_1/Relu_output_0", %"onnx::Conv_217", %"onnx::Conv_218") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 128, 28...
 // %"/layer2/layer2.1/relu/Relu_output_0" = relu(%"/layer2/layer2.1/conv1/Conv_output_0") : f32[N, 128, 28, 28] loc("/layer2/layer2.1/relu/Relu") group(8)
-static int k09_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k08_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
       const dsc::Strided bias = dsc::Strided{in_b + g0 * 128, 1, 0};
       const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
-        const int64_t e0 = (n0 * 128 + g0 * 128) * 784 + row0 * 784 + col0;
         const float t0 = (v0 < 0.0f ? 0.0f : v0);
         return t0;
       };
@@ -210,7 +206,7 @@ static int k09_conv_relu(const float* __restrict in_x, const float* __restrict i
 // %"/layer2/layer2.1/conv2/Conv_output_0" = conv(%"/layer2/layer2.1/relu/Relu_output_0", %"onnx::Conv_220", %"onnx::Conv_221") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 128, 28, ...
 // %"/layer2/layer2.1/Add_output_0" = add(%"/layer2/layer2.1/conv2/Conv_output_0", %"/layer2/layer2.0/relu_1/Relu_output_0") : f32[N, 128, 28, 28] loc("/layer2/layer2.1/Add") group(9)
 // %"/layer2/layer2.1/relu_1/Relu_output_0" = relu(%"/layer2/layer2.1/Add_output_0") : f32[N, 128, 28, 28] loc("/layer2/layer2.1/relu_1/Relu") group(9)
-static int k10_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
+static int k09_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -229,7 +225,7 @@ static int k10_conv_add_relu(const float* __restrict in_x, const float* __restri
 }
 
 // %"/layer3/layer3.0/downsample/downsample.0/Conv_output_0" = conv(%"/layer2/layer2.1/relu_1/Relu_output_0", %"onnx::Conv_223", %"onnx::Conv_224") {dilations = [1, 1], group = 1, kernel_shape = [1, 1], pads = [0, 0, 0, 0], strides = [2, 2]...
-static int k11_conv(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k10_conv(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -242,13 +238,12 @@ static int k11_conv(const float* __restrict in_x, const float* __restrict in_w, 
 
 // %"/layer3/layer3.0/conv1/Conv_output_0" = conv(%"/layer2/layer2.1/relu_1/Relu_output_0", %"onnx::Conv_226", %"onnx::Conv_227") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]} : f32[N, 256, 14...
 // %"/layer3/layer3.0/relu/Relu_output_0" = relu(%"/layer3/layer3.0/conv1/Conv_output_0") : f32[N, 256, 14, 14] loc("/layer3/layer3.0/relu/Relu") group(11)
-static int k12_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k11_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
       const dsc::Strided bias = dsc::Strided{in_b + g0 * 256, 1, 0};
       const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
-        const int64_t e0 = (n0 * 256 + g0 * 256) * 196 + row0 * 196 + col0;
         const float t0 = (v0 < 0.0f ? 0.0f : v0);
         return t0;
       };
@@ -261,7 +256,7 @@ static int k12_conv_relu(const float* __restrict in_x, const float* __restrict i
 // %"/layer3/layer3.0/conv2/Conv_output_0" = conv(%"/layer3/layer3.0/relu/Relu_output_0", %"onnx::Conv_229", %"onnx::Conv_230") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 256, 14, ...
 // %"/layer3/layer3.0/Add_output_0" = add(%"/layer3/layer3.0/conv2/Conv_output_0", %"/layer3/layer3.0/downsample/downsample.0/Conv_output_0") : f32[N, 256, 14, 14] loc("/layer3/layer3.0/Add") group(12)
 // %"/layer3/layer3.0/relu_1/Relu_output_0" = relu(%"/layer3/layer3.0/Add_output_0") : f32[N, 256, 14, 14] loc("/layer3/layer3.0/relu_1/Relu") group(12)
-static int k13_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
+static int k12_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -281,13 +276,12 @@ static int k13_conv_add_relu(const float* __restrict in_x, const float* __restri
 
 // %"/layer3/layer3.1/conv1/Conv_output_0" = conv(%"/layer3/layer3.0/relu_1/Relu_output_0", %"onnx::Conv_232", %"onnx::Conv_233") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 256, 14...
 // %"/layer3/layer3.1/relu/Relu_output_0" = relu(%"/layer3/layer3.1/conv1/Conv_output_0") : f32[N, 256, 14, 14] loc("/layer3/layer3.1/relu/Relu") group(13)
-static int k14_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k13_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
       const dsc::Strided bias = dsc::Strided{in_b + g0 * 256, 1, 0};
       const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
-        const int64_t e0 = (n0 * 256 + g0 * 256) * 196 + row0 * 196 + col0;
         const float t0 = (v0 < 0.0f ? 0.0f : v0);
         return t0;
       };
@@ -300,7 +294,7 @@ static int k14_conv_relu(const float* __restrict in_x, const float* __restrict i
 // %"/layer3/layer3.1/conv2/Conv_output_0" = conv(%"/layer3/layer3.1/relu/Relu_output_0", %"onnx::Conv_235", %"onnx::Conv_236") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 256, 14, ...
 // %"/layer3/layer3.1/Add_output_0" = add(%"/layer3/layer3.1/conv2/Conv_output_0", %"/layer3/layer3.0/relu_1/Relu_output_0") : f32[N, 256, 14, 14] loc("/layer3/layer3.1/Add") group(14)
 // %"/layer3/layer3.1/relu_1/Relu_output_0" = relu(%"/layer3/layer3.1/Add_output_0") : f32[N, 256, 14, 14] loc("/layer3/layer3.1/relu_1/Relu") group(14)
-static int k15_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
+static int k14_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -319,7 +313,7 @@ static int k15_conv_add_relu(const float* __restrict in_x, const float* __restri
 }
 
 // %"/layer4/layer4.0/downsample/downsample.0/Conv_output_0" = conv(%"/layer3/layer3.1/relu_1/Relu_output_0", %"onnx::Conv_238", %"onnx::Conv_239") {dilations = [1, 1], group = 1, kernel_shape = [1, 1], pads = [0, 0, 0, 0], strides = [2, 2]...
-static int k16_conv(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k15_conv(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -332,13 +326,12 @@ static int k16_conv(const float* __restrict in_x, const float* __restrict in_w, 
 
 // %"/layer4/layer4.0/conv1/Conv_output_0" = conv(%"/layer3/layer3.1/relu_1/Relu_output_0", %"onnx::Conv_241", %"onnx::Conv_242") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]} : f32[N, 512, 7,...
 // %"/layer4/layer4.0/relu/Relu_output_0" = relu(%"/layer4/layer4.0/conv1/Conv_output_0") : f32[N, 512, 7, 7] loc("/layer4/layer4.0/relu/Relu") group(16)
-static int k17_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k16_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
       const dsc::Strided bias = dsc::Strided{in_b + g0 * 512, 1, 0};
       const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
-        const int64_t e0 = (n0 * 512 + g0 * 512) * 49 + row0 * 49 + col0;
         const float t0 = (v0 < 0.0f ? 0.0f : v0);
         return t0;
       };
@@ -351,7 +344,7 @@ static int k17_conv_relu(const float* __restrict in_x, const float* __restrict i
 // %"/layer4/layer4.0/conv2/Conv_output_0" = conv(%"/layer4/layer4.0/relu/Relu_output_0", %"onnx::Conv_244", %"onnx::Conv_245") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 512, 7, 7...
 // %"/layer4/layer4.0/Add_output_0" = add(%"/layer4/layer4.0/conv2/Conv_output_0", %"/layer4/layer4.0/downsample/downsample.0/Conv_output_0") : f32[N, 512, 7, 7] loc("/layer4/layer4.0/Add") group(17)
 // %"/layer4/layer4.0/relu_1/Relu_output_0" = relu(%"/layer4/layer4.0/Add_output_0") : f32[N, 512, 7, 7] loc("/layer4/layer4.0/relu_1/Relu") group(17)
-static int k18_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
+static int k17_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -371,13 +364,12 @@ static int k18_conv_add_relu(const float* __restrict in_x, const float* __restri
 
 // %"/layer4/layer4.1/conv1/Conv_output_0" = conv(%"/layer4/layer4.0/relu_1/Relu_output_0", %"onnx::Conv_247", %"onnx::Conv_248") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 512, 7,...
 // %"/layer4/layer4.1/relu/Relu_output_0" = relu(%"/layer4/layer4.1/conv1/Conv_output_0") : f32[N, 512, 7, 7] loc("/layer4/layer4.1/relu/Relu") group(18)
-static int k19_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
+static int k18_conv_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
       const dsc::Strided bias = dsc::Strided{in_b + g0 * 512, 1, 0};
       const auto epilogue = [&](int64_t row0, int64_t col0, float v0) -> float {
-        const int64_t e0 = (n0 * 512 + g0 * 512) * 49 + row0 * 49 + col0;
         const float t0 = (v0 < 0.0f ? 0.0f : v0);
         return t0;
       };
@@ -390,7 +382,7 @@ static int k19_conv_relu(const float* __restrict in_x, const float* __restrict i
 // %"/layer4/layer4.1/conv2/Conv_output_0" = conv(%"/layer4/layer4.1/relu/Relu_output_0", %"onnx::Conv_250", %"onnx::Conv_251") {dilations = [1, 1], group = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} : f32[N, 512, 7, 7...
 // %"/layer4/layer4.1/Add_output_0" = add(%"/layer4/layer4.1/conv2/Conv_output_0", %"/layer4/layer4.0/relu_1/Relu_output_0") : f32[N, 512, 7, 7] loc("/layer4/layer4.1/Add") group(19)
 // %"/layer4/layer4.1/relu_1/Relu_output_0" = relu(%"/layer4/layer4.1/Add_output_0") : f32[N, 512, 7, 7] loc("/layer4/layer4.1/relu_1/Relu") group(19)
-static int k20_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
+static int k19_conv_add_relu(const float* __restrict in_x, const float* __restrict in_w, const float* __restrict in_b, float* __restrict out, const float* __restrict in0, int64_t s_N, int nt) {
   for (int64_t n0 = 0; n0 < s_N; ++n0) {
     const int64_t g0 = 0;
     {
@@ -409,7 +401,7 @@ static int k20_conv_add_relu(const float* __restrict in_x, const float* __restri
 }
 
 // %"/avgpool/GlobalAveragePool_output_0" = global_average_pool(%"/layer4/layer4.1/relu_1/Relu_output_0") : f32[N, 512, 1, 1] loc("/avgpool/GlobalAveragePool") group(20)
-static int k21_global_average_pool(const float* __restrict in_x, float* __restrict out, int64_t s_N, int nt) {
+static int k20_global_average_pool(const float* __restrict in_x, float* __restrict out, int64_t s_N, int nt) {
   #pragma omp parallel for schedule(static) num_threads(nt) if (s_N * 512 * 49 >= 32768)
   for (int64_t p0 = 0; p0 < s_N * 512; ++p0) {
     double acc0 = 0.0;
@@ -422,7 +414,7 @@ static int k21_global_average_pool(const float* __restrict in_x, float* __restri
 }
 
 // %output = gemm(%"/Flatten_output_0", %fc.weight, %fc.bias) {alpha = 1.0, beta = 1.0, trans_b = true} : f32[N, 1000] loc("/fc/Gemm") group(22)
-static int k22_gemm(const float* __restrict in_a, const float* __restrict in_b, const float* __restrict in_c, float* __restrict out, int64_t s_N, int nt) {
+static int k21_gemm(const float* __restrict in_a, const float* __restrict in_b, const float* __restrict in_c, float* __restrict out, int64_t s_N, int nt) {
   {
     const dsc::Strided bias = dsc::Strided{in_c, 0, 1};
     if (const int rc = dsc::gemm<96, 256, 2048>(s_N, 1000, 512, 1.0f, dsc::Strided{in_a, 512, 1}, dsc::Strided{in_b, 1, 512}, out, 1000, &bias, 1.0f, true, nt)) return rc;
@@ -448,7 +440,7 @@ void dsc_output_shape(int index, const int64_t* syms, int64_t* shape_out) {
 
 size_t dsc_workspace_bytes(const int64_t* syms) {
   const int64_t s_N = syms[0];
-  return static_cast<size_t>(6021120 * s_N);
+  return static_cast<size_t>(3612672 * s_N);
 }
 
 int dsc_run(const void* const* params, const void* const* inputs, void* const* outputs, const int64_t* syms,
@@ -500,14 +492,13 @@ int dsc_run(const void* const* params, const void* const* inputs, void* const* o
   const float* const v_onnx_Conv_251 = static_cast<const float*>(params[41]);  // %onnx::Conv_251
   const float* const v_input = static_cast<const float*>(inputs[0]);
   float* const v_output = static_cast<float*>(outputs[0]);
-  float* const v_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 0);  // %/relu/Relu_output_0
-  float* const v_maxpool_MaxPool_output_0 = reinterpret_cast<float*>(ws + 3211264 * s_N);  // %/maxpool/MaxPool_output_0
-  float* const v_layer1_layer1_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 0);  // %/layer1/layer1.0/relu/Relu_output_0
-  float* const v_layer1_layer1_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 4014080 * s_N);  // %/layer1/layer1.0/relu_1/Relu_output_0
+  float* const v_maxpool_MaxPool_output_0 = reinterpret_cast<float*>(ws + 0);  // %/maxpool/MaxPool_output_0
+  float* const v_layer1_layer1_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 802816 * s_N);  // %/layer1/layer1.0/relu/Relu_output_0
+  float* const v_layer1_layer1_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 1605632 * s_N);  // %/layer1/layer1.0/relu_1/Relu_output_0
   float* const v_layer1_layer1_1_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 0);  // %/layer1/layer1.1/relu/Relu_output_0
-  float* const v_layer1_layer1_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 4816896 * s_N);  // %/layer1/layer1.1/relu_1/Relu_output_0
+  float* const v_layer1_layer1_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 2408448 * s_N);  // %/layer1/layer1.1/relu_1/Relu_output_0
   float* const v_layer2_layer2_0_downsample_downsample_0_Conv_o = reinterpret_cast<float*>(ws + 0);  // %/layer2/layer2.0/downsample/downsample.0/Conv_output_0
-  float* const v_layer2_layer2_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 5619712 * s_N);  // %/layer2/layer2.0/relu/Relu_output_0
+  float* const v_layer2_layer2_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 3211264 * s_N);  // %/layer2/layer2.0/relu/Relu_output_0
   float* const v_layer2_layer2_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 401408 * s_N);  // %/layer2/layer2.0/relu_1/Relu_output_0
   float* const v_layer2_layer2_1_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 0);  // %/layer2/layer2.1/relu/Relu_output_0
   float* const v_layer2_layer2_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 802816 * s_N);  // %/layer2/layer2.1/relu_1/Relu_output_0
@@ -523,29 +514,28 @@ int dsc_run(const void* const* params, const void* const* inputs, void* const* o
   float* const v_layer4_layer4_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 200704 * s_N);  // %/layer4/layer4.1/relu_1/Relu_output_0
   float* const v_avgpool_GlobalAveragePool_output_0 = reinterpret_cast<float*>(ws + 0);  // %/avgpool/GlobalAveragePool_output_0
   const float* const v_Flatten_output_0 = v_avgpool_GlobalAveragePool_output_0;  // %/Flatten_output_0
-  if (const int rc = k00_conv_relu(v_input, v_onnx_Conv_193, v_onnx_Conv_194, v_relu_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k01_max_pool(v_relu_Relu_output_0, v_maxpool_MaxPool_output_0, s_N, nt)) return rc;
-  if (const int rc = k02_conv_relu(v_maxpool_MaxPool_output_0, v_onnx_Conv_196, v_onnx_Conv_197, v_layer1_layer1_0_relu_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k03_conv_add_relu(v_layer1_layer1_0_relu_Relu_output_0, v_onnx_Conv_199, v_onnx_Conv_200, v_layer1_layer1_0_relu_1_Relu_output_0, v_maxpool_MaxPool_output_0, s_N, nt)) return rc;
-  if (const int rc = k04_conv_relu(v_layer1_layer1_0_relu_1_Relu_output_0, v_onnx_Conv_202, v_onnx_Conv_203, v_layer1_layer1_1_relu_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k05_conv_add_relu(v_layer1_layer1_1_relu_Relu_output_0, v_onnx_Conv_205, v_onnx_Conv_206, v_layer1_layer1_1_relu_1_Relu_output_0, v_layer1_layer1_0_relu_1_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k06_conv(v_layer1_layer1_1_relu_1_Relu_output_0, v_onnx_Conv_208, v_onnx_Conv_209, v_layer2_layer2_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
-  if (const int rc = k07_conv_relu(v_layer1_layer1_1_relu_1_Relu_output_0, v_onnx_Conv_211, v_onnx_Conv_212, v_layer2_layer2_0_relu_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k08_conv_add_relu(v_layer2_layer2_0_relu_Relu_output_0, v_onnx_Conv_214, v_onnx_Conv_215, v_layer2_layer2_0_relu_1_Relu_output_0, v_layer2_layer2_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
-  if (const int rc = k09_conv_relu(v_layer2_layer2_0_relu_1_Relu_output_0, v_onnx_Conv_217, v_onnx_Conv_218, v_layer2_layer2_1_relu_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k10_conv_add_relu(v_layer2_layer2_1_relu_Relu_output_0, v_onnx_Conv_220, v_onnx_Conv_221, v_layer2_layer2_1_relu_1_Relu_output_0, v_layer2_layer2_0_relu_1_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k11_conv(v_layer2_layer2_1_relu_1_Relu_output_0, v_onnx_Conv_223, v_onnx_Conv_224, v_layer3_layer3_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
-  if (const int rc = k12_conv_relu(v_layer2_layer2_1_relu_1_Relu_output_0, v_onnx_Conv_226, v_onnx_Conv_227, v_layer3_layer3_0_relu_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k13_conv_add_relu(v_layer3_layer3_0_relu_Relu_output_0, v_onnx_Conv_229, v_onnx_Conv_230, v_layer3_layer3_0_relu_1_Relu_output_0, v_layer3_layer3_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
-  if (const int rc = k14_conv_relu(v_layer3_layer3_0_relu_1_Relu_output_0, v_onnx_Conv_232, v_onnx_Conv_233, v_layer3_layer3_1_relu_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k15_conv_add_relu(v_layer3_layer3_1_relu_Relu_output_0, v_onnx_Conv_235, v_onnx_Conv_236, v_layer3_layer3_1_relu_1_Relu_output_0, v_layer3_layer3_0_relu_1_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k16_conv(v_layer3_layer3_1_relu_1_Relu_output_0, v_onnx_Conv_238, v_onnx_Conv_239, v_layer4_layer4_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
-  if (const int rc = k17_conv_relu(v_layer3_layer3_1_relu_1_Relu_output_0, v_onnx_Conv_241, v_onnx_Conv_242, v_layer4_layer4_0_relu_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k18_conv_add_relu(v_layer4_layer4_0_relu_Relu_output_0, v_onnx_Conv_244, v_onnx_Conv_245, v_layer4_layer4_0_relu_1_Relu_output_0, v_layer4_layer4_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
-  if (const int rc = k19_conv_relu(v_layer4_layer4_0_relu_1_Relu_output_0, v_onnx_Conv_247, v_onnx_Conv_248, v_layer4_layer4_1_relu_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k20_conv_add_relu(v_layer4_layer4_1_relu_Relu_output_0, v_onnx_Conv_250, v_onnx_Conv_251, v_layer4_layer4_1_relu_1_Relu_output_0, v_layer4_layer4_0_relu_1_Relu_output_0, s_N, nt)) return rc;
-  if (const int rc = k21_global_average_pool(v_layer4_layer4_1_relu_1_Relu_output_0, v_avgpool_GlobalAveragePool_output_0, s_N, nt)) return rc;
-  if (const int rc = k22_gemm(v_Flatten_output_0, v_fc_weight, v_fc_bias, v_output, s_N, nt)) return rc;
+  if (const int rc = k00_conv_relu_max_pool(v_input, v_onnx_Conv_193, v_onnx_Conv_194, v_maxpool_MaxPool_output_0, s_N, nt)) return rc;
+  if (const int rc = k01_conv_relu(v_maxpool_MaxPool_output_0, v_onnx_Conv_196, v_onnx_Conv_197, v_layer1_layer1_0_relu_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k02_conv_add_relu(v_layer1_layer1_0_relu_Relu_output_0, v_onnx_Conv_199, v_onnx_Conv_200, v_layer1_layer1_0_relu_1_Relu_output_0, v_maxpool_MaxPool_output_0, s_N, nt)) return rc;
+  if (const int rc = k03_conv_relu(v_layer1_layer1_0_relu_1_Relu_output_0, v_onnx_Conv_202, v_onnx_Conv_203, v_layer1_layer1_1_relu_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k04_conv_add_relu(v_layer1_layer1_1_relu_Relu_output_0, v_onnx_Conv_205, v_onnx_Conv_206, v_layer1_layer1_1_relu_1_Relu_output_0, v_layer1_layer1_0_relu_1_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k05_conv(v_layer1_layer1_1_relu_1_Relu_output_0, v_onnx_Conv_208, v_onnx_Conv_209, v_layer2_layer2_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
+  if (const int rc = k06_conv_relu(v_layer1_layer1_1_relu_1_Relu_output_0, v_onnx_Conv_211, v_onnx_Conv_212, v_layer2_layer2_0_relu_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k07_conv_add_relu(v_layer2_layer2_0_relu_Relu_output_0, v_onnx_Conv_214, v_onnx_Conv_215, v_layer2_layer2_0_relu_1_Relu_output_0, v_layer2_layer2_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
+  if (const int rc = k08_conv_relu(v_layer2_layer2_0_relu_1_Relu_output_0, v_onnx_Conv_217, v_onnx_Conv_218, v_layer2_layer2_1_relu_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k09_conv_add_relu(v_layer2_layer2_1_relu_Relu_output_0, v_onnx_Conv_220, v_onnx_Conv_221, v_layer2_layer2_1_relu_1_Relu_output_0, v_layer2_layer2_0_relu_1_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k10_conv(v_layer2_layer2_1_relu_1_Relu_output_0, v_onnx_Conv_223, v_onnx_Conv_224, v_layer3_layer3_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
+  if (const int rc = k11_conv_relu(v_layer2_layer2_1_relu_1_Relu_output_0, v_onnx_Conv_226, v_onnx_Conv_227, v_layer3_layer3_0_relu_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k12_conv_add_relu(v_layer3_layer3_0_relu_Relu_output_0, v_onnx_Conv_229, v_onnx_Conv_230, v_layer3_layer3_0_relu_1_Relu_output_0, v_layer3_layer3_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
+  if (const int rc = k13_conv_relu(v_layer3_layer3_0_relu_1_Relu_output_0, v_onnx_Conv_232, v_onnx_Conv_233, v_layer3_layer3_1_relu_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k14_conv_add_relu(v_layer3_layer3_1_relu_Relu_output_0, v_onnx_Conv_235, v_onnx_Conv_236, v_layer3_layer3_1_relu_1_Relu_output_0, v_layer3_layer3_0_relu_1_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k15_conv(v_layer3_layer3_1_relu_1_Relu_output_0, v_onnx_Conv_238, v_onnx_Conv_239, v_layer4_layer4_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
+  if (const int rc = k16_conv_relu(v_layer3_layer3_1_relu_1_Relu_output_0, v_onnx_Conv_241, v_onnx_Conv_242, v_layer4_layer4_0_relu_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k17_conv_add_relu(v_layer4_layer4_0_relu_Relu_output_0, v_onnx_Conv_244, v_onnx_Conv_245, v_layer4_layer4_0_relu_1_Relu_output_0, v_layer4_layer4_0_downsample_downsample_0_Conv_o, s_N, nt)) return rc;
+  if (const int rc = k18_conv_relu(v_layer4_layer4_0_relu_1_Relu_output_0, v_onnx_Conv_247, v_onnx_Conv_248, v_layer4_layer4_1_relu_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k19_conv_add_relu(v_layer4_layer4_1_relu_Relu_output_0, v_onnx_Conv_250, v_onnx_Conv_251, v_layer4_layer4_1_relu_1_Relu_output_0, v_layer4_layer4_0_relu_1_Relu_output_0, s_N, nt)) return rc;
+  if (const int rc = k20_global_average_pool(v_layer4_layer4_1_relu_1_Relu_output_0, v_avgpool_GlobalAveragePool_output_0, s_N, nt)) return rc;
+  if (const int rc = k21_gemm(v_Flatten_output_0, v_fc_weight, v_fc_bias, v_output, s_N, nt)) return rc;
   return 0;
 }
 

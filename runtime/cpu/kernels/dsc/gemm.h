@@ -33,6 +33,11 @@ struct Im2col {
   ConvGeometry g;
 };
 
+/** The default epilogue: the value unchanged. An epilogue maps (row, column, value) of C to the value stored. */
+struct NoEpilogue {
+  float operator()(int64_t, int64_t, float v) const { return v; }
+};
+
 constexpr int kMR = 6;
 constexpr int kNR = 16;
 typedef float v16f __attribute__((vector_size(64)));
@@ -122,10 +127,12 @@ inline void pack_a(const Strided& a, int64_t i0, int64_t mc, int64_t k0, int64_t
 
 /**
  * One MR x NR tile of C from packed panels. `first`: the tile is overwritten, else accumulated;
- * `last`: the epilogue (alpha, bias) is applied.
+ * `last`: the accumulation is complete and the epilogue (alpha, bias, then `ep`) is applied before the store.
  */
+template <class Epilogue>
 inline void micro_tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t mr, int64_t nr,
-                       bool first, bool last, float alpha, const Strided* bias, float beta, int64_t i0, int64_t j0) {
+                       bool first, bool last, float alpha, const Strided* bias, float beta, int64_t i0, int64_t j0,
+                       const Epilogue& ep) {
   v16f acc[kMR];
   for (int r = 0; r < kMR; ++r) acc[r] = v16f{} ;
   for (int64_t k = 0; k < kc; ++k) {
@@ -142,6 +149,7 @@ inline void micro_tile(int64_t kc, const float* a, const float* b, float* c, int
       if (last) {
         v *= alpha;
         if (bias) v += beta * bias->p[(i0 + r) * bias->rs + (j0 + j) * bias->cs];
+        v = ep(i0 + r, j0 + j, v);
       }
       crow[j] = v;
     }
@@ -150,17 +158,19 @@ inline void micro_tile(int64_t kc, const float* a, const float* b, float* c, int
 
 /**
  * C[m, n] (row stride ldc) = alpha * A[m, k] B[k, n] + beta * bias (bias optional, broadcast by its
- * strides). With `parallel`, the tiles of each block are spread over nt OpenMP threads. Returns 0, or
- * 3 when scratch memory cannot be allocated.
+ * strides), then ep(row, column, value) applied to each element of C once its accumulation is complete,
+ * while the tile is still in registers (fused elementwise epilogues). With `parallel`, the tiles of each
+ * block are spread over nt OpenMP threads, so `ep` must be safe to call concurrently. Returns 0, or 3
+ * when scratch memory cannot be allocated.
  */
-template <int MC, int KC, int NC, class BSource>
+template <int MC, int KC, int NC, class BSource, class Epilogue = NoEpilogue>
 int gemm(int64_t m, int64_t n, int64_t k, float alpha, const Strided& a, const BSource& b, float* c, int64_t ldc,
-         const Strided* bias, float beta, bool parallel, int nt) {
+         const Strided* bias, float beta, bool parallel, int nt, const Epilogue& ep = Epilogue()) {
   static_assert(MC % kMR == 0 && NC % kNR == 0, "blocks must hold whole micro-tiles");
   if (m <= 0 || n <= 0) return 0;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = bias ? beta * bias->p[i * bias->rs + j * bias->cs] : 0.0f;
+      for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = ep(i, j, bias ? beta * bias->p[i * bias->rs + j * bias->cs] : 0.0f);
     return 0;
   }
   const int64_t kc_max = std::min<int64_t>(KC, k);
@@ -204,7 +214,7 @@ int gemm(int64_t m, int64_t n, int64_t k, float alpha, const Strided& a, const B
             const int64_t jj = j0 + p * kNR, nr = std::min<int64_t>(kNR, n - jj);
             for (int64_t ip = 0; ip < mc; ip += kMR)
               micro_tile(kc, apack + ip * kc, bpack + p * kc * kNR, c + (i0 + ip) * ldc + jj, ldc,
-                         std::min<int64_t>(kMR, mc - ip), nr, k0 == 0, k0 + kc >= k, alpha, bias, beta, i0 + ip, jj);
+                         std::min<int64_t>(kMR, mc - ip), nr, k0 == 0, k0 + kc >= k, alpha, bias, beta, i0 + ip, jj, ep);
           }
         }
       }
