@@ -89,7 +89,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
   const rootOf = (v: Value): Value => root.get(v) ?? v;
   const aliasNodes = new Set<Node>();
   for (const n of graph.nodes)
-    if (ALIAS_OPS.has(n.op) && !outputSet.has(n.outputs[0])) {
+    if (ALIAS_OPS.has(n.op)) {
       aliasNodes.add(n);
       root.set(n.outputs[0], rootOf(n.inputs[0]!));
     }
