@@ -200,16 +200,15 @@ function stageReporter(err: (s: string) => void) {
   };
 }
 
-/** The native build's progress: cmake's `[ 42%]` markers as a single updating line on a terminal. */
+/** The native build's progress: ninja's `[3/7]` (or make's `[ 42%]`) steps, one updating line on a terminal. */
 function buildReporter(err: (s: string) => void) {
   const tty = process.stderr.isTTY;
-  let last = '';
   return (line: string) => {
-    const m = /^\[\s*(\d+)%\]\s*(.*)$/.exec(line.trim());
+    const m = /^\[\s*(\d+)(?:\/(\d+)|%)\]\s*(.*)$/.exec(line.trim());
     if (!m) return;
-    const text = `  native build     [${m[1].padStart(3)}%] ${m[2].replace(/^Building CXX object .*\/(\S+)\.o$/, 'compiling $1')}`;
-    if (text === last) return;
-    last = text;
+    const pct = m[2] ? Math.round((100 * Number(m[1])) / Number(m[2])) : Number(m[1]);
+    const what = m[3].replace(/^Building CXX object .*\/([^/]+?)\.o$/, 'compiling $1').replace(/^Linking CXX shared library .*$/, 'linking');
+    const text = `  native build     [${String(pct).padStart(3)}%] ${what}`;
     if (tty) process.stderr.write(`\r\x1b[K${text}`);
     else err(text);
   };
