@@ -18,7 +18,7 @@ import { importToDs } from '../frontend/onnx-to-ds/emit.js';
 import { typeToString } from '../ir/graph.js';
 import { Tensor, readNumbers } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
-import { TARGETS, Target, cachedPackage, compileToPackage, runPackage } from '../codegen/compile.js';
+import { TARGETS, Target, cachedPackage, compileToPackage, generatePackage, runPackage, runWgsl } from '../codegen/compile.js';
 import { pipelineFor, runPasses, splitPassList } from '../passes/registry.js';
 
 export const VERSION = '0.1.0';
@@ -29,7 +29,7 @@ const HELP: Record<string, string> = {
 usage: dsc <command> [options]
 
 commands:
-  compile MODEL [--target cpu] [-o DIR]           compile to an npm package (addon + typed bindings)
+  compile MODEL [--target cpu|wgsl] [-o DIR]      compile to an npm package (addon or WebGPU shaders + typed bindings)
   check MODEL                                     check a model (types, shapes) and print its signature
   params MODEL                                    list every parameter path, dtype and shape
   init-weights MODEL --seed S -o W.safetensors    write seeded weights for a model
@@ -56,14 +56,15 @@ Writes deterministic weights for every parameter (PyTorch-like default initializ
 
 Writes readable .ds for an ONNX model (blocks and std/nn layers recovered from parameter names where
 they allow it) and its weights as MODEL.safetensors beside it.`,
-  compile: `usage: dsc compile MODEL [--target cpu] [-o DIR] [--emit] [-O LEVEL] [--name NPM_NAME]
+  compile: `usage: dsc compile MODEL [--target cpu|wgsl] [-o DIR] [--emit] [-O LEVEL] [--name NPM_NAME]
 
 Compiles MODEL to an npm package in DIR (default out/<model name>): kernels for the target, a native
 addon (built now unless --emit), TypeScript bindings and a README. The model's weights, when it
 carries them (ONNX), are written to DIR/weights.safetensors.
-  --target T   cpu (default)
+  --target T   cpu (default): C++ kernels in a native addon; wgsl: WebGPU compute shaders with a
+               Node entry (index.js) and a browser bundle (browser.js), no native code (docs/WGSL.md)
   -o DIR       where the package goes
-  --emit       write the sources only; \`npm install\` in DIR builds them
+  --emit       write the sources only; \`npm install\` in DIR builds them (cpu)
   -O LEVEL     0: no graph optimization; 1, 2: the target's pass pipeline (default 1)
   --name NAME  the package's npm name (default: the model's name)`,
   report: `usage: dsc report MODEL [--dim NAME=SIZE ...] [-O LEVEL]
@@ -75,7 +76,7 @@ estimated flops and bytes moved, and the memory plan (arena vs lower bound vs no
 
 Draws the graph after the CPU pipeline with fusion groups coloured, and the memory timeline
 (each buffer as a rectangle over its lifetime, with the lower bound). .html adds hover details.`,
-  run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp|cpu]
+  run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp|cpu|wgsl]
 
 Runs MODEL on the given inputs and writes each output to DIR/<output name>.npy (characters
 outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the run time.
@@ -85,7 +86,8 @@ outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the
   --choose PATH=VALUE     pick a search point's option (.ds models; repeatable)
   --target T              where to run: interp (the reference interpreter, default), or cpu: a
                           package compiled once and cached by content hash ($DSC_CACHE_DIR,
-                          default ~/.cache/dsc)
+                          default ~/.cache/dsc), or wgsl: WebGPU shaders run in this process
+                          through the \`webgpu\` package (any Vulkan driver, e.g. Mesa lavapipe)
   -O LEVEL                optimization level for compiled targets (default 1)`,
   ir: `usage: dsc ir MODEL [-o FILE] [--passes P1,P2 | -O LEVEL] [--print-after-all]
 
@@ -169,9 +171,13 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
   } else {
     for (const p of graph.params) if (!weights.has(p.name)) throw diag('DSC4005', `weight '${p.name}' is missing; pass --weights`, { file: model });
     graph.weights = weights;
-    const pkg = await cachedPackage(graph, { target: target as Target, level, onStage: stageReporter(err) });
-    log(`${pkg.reused ? 'reused' : 'built'} ${target} package ${pkg.dir}`);
-    ({ outputs: results, ms } = await runPackage(pkg.dir, pkg.generated.manifest, pkg.generated.weights, inputs));
+    if (target === 'wgsl') {
+      ({ outputs: results, ms } = await runWgsl(generatePackage(graph, { target, level, onStage: stageReporter(err) }), inputs, model));
+    } else {
+      const pkg = await cachedPackage(graph, { target: target as Target, level, onStage: stageReporter(err) });
+      log(`${pkg.reused ? 'reused' : 'built'} ${target} package ${pkg.dir}`);
+      ({ outputs: results, ms } = await runPackage(pkg.dir, pkg.generated.manifest, pkg.generated.weights, inputs));
+    }
   }
   mkdirSync(out, { recursive: true });
   const written = new Set<string>();

@@ -1,6 +1,7 @@
 // The compile driver: a verified graph in, a built npm package out. Stages: optimize (the
 // target's pass pipeline), generate kernels, emit the package (with the model's weights when it
-// carries them), build the native addon. Also the content-hash cache behind `dsc run --target cpu`.
+// carries them), build the native addon (cpu; the wgsl package has no native code). Also the
+// content-hash cache behind `dsc run --target cpu`, and the in-process run behind `--target wgsl`.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,9 +18,11 @@ import { ModelManifest, manifestOf } from './abi.js';
 import { generateCpu } from './cpu/generate.js';
 import { emitPackage, buildPackage } from './package/index.js';
 import { ADDON_PATH } from './package/bindings.js';
+import { WgslProgram, generateWgsl } from './wgsl/generate.js';
+import { emitWgslPackage } from './wgsl-package/emit.js';
 import { dscRoot } from './package/toolchain.js';
 
-export const TARGETS = ['cpu'] as const;
+export const TARGETS = ['cpu', 'wgsl'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export interface CompileOptions {
@@ -35,7 +38,10 @@ export interface CompileOptions {
 
 export interface GeneratedPackage {
   manifest: ModelManifest;
+  /** the cpu target's kernel sources by path (empty for wgsl) */
   kernelFiles: Map<string, string>;
+  /** the wgsl target's shaders and plan */
+  wgsl?: WgslProgram;
   /** the parameters' data, when the graph carries all of it */
   weights?: Uint8Array;
 }
@@ -52,23 +58,25 @@ function stage<T>(opts: CompileOptions, name: string, fn: () => T): T {
 export function generatePackage(graph: Graph, opts: CompileOptions): GeneratedPackage {
   assertValid(graph);
   const optimized = stage(opts, 'optimize', () => runPasses(graph, pipelineFor(opts.target, opts.level ?? 1), { verify: true }));
-  const kernelFiles = stage(opts, 'generate kernels', () => generateCpu(optimized).files);
+  const wgsl = opts.target === 'wgsl' ? stage(opts, 'generate shaders', () => generateWgsl(optimized)) : undefined;
+  const kernelFiles = opts.target === 'cpu' ? stage(opts, 'generate kernels', () => generateCpu(optimized).files) : new Map<string, string>();
   const manifest = manifestOf(optimized);
   const complete = optimized.params.every((p) => optimized.weights.has(p.name));
   const weights = complete && optimized.params.length
     ? writeSafetensors(new Map(optimized.params.map((p) => [p.name, optimized.weights.get(p.name)!])))
     : undefined;
-  return { manifest, kernelFiles, weights };
+  return { manifest, kernelFiles, wgsl, weights };
 }
 
-/** `dsc compile`: write the package to outDir and, unless emitOnly, build its addon. */
+/** `dsc compile`: write the package to outDir and, unless emitOnly, build its addon (cpu). */
 export async function compileToPackage(graph: Graph, outDir: string, opts: CompileOptions & { emitOnly?: boolean }): Promise<GeneratedPackage> {
   const gen = generatePackage(graph, opts);
   stage(opts, 'emit package', () => {
-    emitPackage({ manifest: gen.manifest, kernelFiles: gen.kernelFiles, outDir, packageName: opts.packageName });
+    if (gen.wgsl) emitWgslPackage({ manifest: gen.manifest, plan: gen.wgsl.plan, outDir, packageName: opts.packageName });
+    else emitPackage({ manifest: gen.manifest, kernelFiles: gen.kernelFiles, outDir, packageName: opts.packageName });
     if (gen.weights) writeFileSync(join(outDir, 'weights.safetensors'), gen.weights);
   });
-  if (!opts.emitOnly) {
+  if (!opts.emitOnly && !gen.wgsl) {
     const t0 = performance.now();
     opts.onStage?.('native build', 'start', 0);
     await buildPackage(outDir, { onProgress: opts.onBuildLine });
@@ -158,5 +166,40 @@ export async function runPackage(dir: string, manifest: ModelManifest, weights: 
     return { outputs: result, ms };
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * `dsc run --target wgsl`: the shaders run in this process through the `webgpu` package (Dawn on any
+ * Vulkan driver, Mesa lavapipe included); there is nothing native to build, so nothing is cached.
+ */
+export async function runWgsl(generated: GeneratedPackage, inputs: ReadonlyMap<string, Tensor>, source: string): Promise<{ outputs: Map<string, Tensor>; ms: number }> {
+  const declared = generated.manifest.inputs;
+  for (const name of inputs.keys())
+    if (!declared.some((t) => t.name === name))
+      throw diag('DSC4001', `'${name}' is not an input of ${source}; inputs are: ${declared.map((t) => t.name).join(', ') || '(none)'}`, { file: source });
+  for (const t of declared) {
+    const given = inputs.get(t.name);
+    if (!given) throw diag('DSC4002', `input '${t.name}' (${t.dtype}[${t.shape.join(', ')}]) is missing`, { file: source });
+    if (given.dtype !== t.dtype) throw diag('DSC4003', `input '${t.name}' has dtype ${given.dtype}, expected ${t.dtype}`, { file: source });
+  }
+  const { defaultNodeGpu } = await import('../../runtime/webgpu/node-default.js');
+  const { WebGpuModel } = await import('../../runtime/webgpu/executor.js');
+  const model = await WebGpuModel.load(await defaultNodeGpu(), generated.wgsl!.plan, generated.weights);
+  try {
+    const t0 = performance.now();
+    const outs = await model.run(inputs).catch((e: Error) => {
+      // the executor checks shapes against the plan as it binds the symbols
+      throw / has shape /.test(e.message) ? diag('DSC4004', e.message, { file: source }) : e;
+    });
+    const ms = performance.now() - t0;
+    const result = new Map<string, Tensor>();
+    for (const o of generated.manifest.outputs) {
+      const v = outs.get(o.name)!;
+      result.set(o.name, new Tensor(o.dtype, v.shape, v.data as Tensor['data']));
+    }
+    return { outputs: result, ms };
+  } finally {
+    model.destroy();
   }
 }

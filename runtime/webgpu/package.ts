@@ -1,0 +1,74 @@
+// The Model class of a package compiled for the wgsl target, over the executor. The same class serves
+// the browser bundle and the Node entry; they differ only in where the GPU object comes from and how a
+// weights path is read, which the entries pass in. Imports nothing from Node.
+import { WebGpuModel, HostTensor } from './executor.js';
+import { WgslDType, WgslPlan, evalIndex } from './plan.js';
+
+/** A tensor as the package's API takes and gives it: row-major data and its shape. */
+export interface PackageTensor { data: ArrayBufferView; shape: readonly number[] }
+
+export interface PackageLoadOptions {
+  /** the WebGPU entry point: navigator.gpu in a browser; by default the platform's own */
+  gpu?: GPU;
+}
+
+/** What an entry supplies: the platform's GPU object, and the bytes behind a weights path or URL. */
+export interface PackagePlatform {
+  defaultGpu(): Promise<GPU>;
+  readWeights(source: string): Promise<Uint8Array>;
+}
+
+const ARRAY_CLASS: Record<WgslDType, { name: string; is: (v: ArrayBufferView) => boolean }> = {
+  f32: { name: 'Float32Array', is: (v) => v instanceof Float32Array },
+  i32: { name: 'Int32Array', is: (v) => v instanceof Int32Array },
+  u32: { name: 'Uint32Array', is: (v) => v instanceof Uint32Array },
+  bool: { name: 'Uint8Array', is: (v) => v instanceof Uint8Array },
+};
+
+const isStatic = (plan: WgslPlan, i: number) => plan.inputs[i].shape.every((d) => d.k === 'const');
+
+/** The Model class of one compiled model. */
+export function defineModel(plan: WgslPlan, platform: PackagePlatform) {
+  return class Model {
+    private gpuModel: WebGpuModel | null;
+
+    private constructor(gpuModel: WebGpuModel) {
+      this.gpuModel = gpuModel;
+    }
+
+    /** Create the device and pipelines and upload the weights: safetensors bytes, or a path (Node) or URL (browser) to them. */
+    static async load(weights?: string | Uint8Array | ArrayBuffer, options: PackageLoadOptions = {}): Promise<Model> {
+      const bytes = typeof weights === 'string' ? await platform.readWeights(weights) : weights instanceof ArrayBuffer ? new Uint8Array(weights) : weights;
+      if (!bytes && plan.params.length) throw new Error(`${plan.name}: Model.load needs the weights (${plan.params.length} parameters)`);
+      const gpu = options.gpu ?? (await platform.defaultGpu());
+      return new Model(await WebGpuModel.load(gpu, plan, bytes ?? new Map()));
+    }
+
+    /** Run the model on the GPU; rejects with an Error naming the input when an input does not fit. */
+    async run(inputs: Record<string, PackageTensor | ArrayBufferView>): Promise<Record<string, PackageTensor>> {
+      if (!this.gpuModel) throw new Error(`${plan.name}: the model was disposed`);
+      const feeds = new Map<string, HostTensor>();
+      plan.inputs.forEach((slot, i) => {
+        const given = inputs[slot.name];
+        if (given === undefined) throw new Error(`${plan.name}: input ${slot.name} is missing`);
+        let tensor: PackageTensor;
+        if (!ArrayBuffer.isView(given)) tensor = given;
+        else if (isStatic(plan, i)) tensor = { data: given, shape: slot.shape.map((d) => evalIndex(d, {})) };
+        else throw new Error(`${plan.name}: input ${slot.name} has symbolic dims; pass { data, shape }`);
+        const kind = ARRAY_CLASS[slot.dtype];
+        if (!kind.is(tensor.data)) throw new Error(`${plan.name}: input ${slot.name} must be a ${kind.name} (${slot.dtype})`);
+        feeds.set(slot.name, { dtype: slot.dtype, shape: tensor.shape, data: tensor.data });
+      });
+      const outputs = await this.gpuModel.run(feeds);
+      const result: Record<string, PackageTensor> = {};
+      for (const [name, t] of outputs) result[name] = { data: t.data, shape: t.shape };
+      return result;
+    }
+
+    /** Release the GPU buffers and the device; later runs throw. */
+    dispose(): void {
+      this.gpuModel?.destroy();
+      this.gpuModel = null;
+    }
+  };
+}
