@@ -13,8 +13,8 @@
 // smaller value. When every buffer's size is a constant times one common product of symbols (a
 // batch dim N in ResNet, N·S in a transformer), the whole plan scales: offsets and the arena size
 // are that product times a constant, given as `offsetDim` and `arenaDim`, valid for every value.
-import { Dim, DimEnv, SymDim, dimMul, dimProduct, dimSymbols, evalDim, isUnknown } from '../ir/dim.js';
-import { DTYPE_INFO } from '../ir/dtype.js';
+import { Dim, DimEnv, SymDim, dimAdd, dimMul, dimProduct, dimSub, dimSymbols, evalDim, isStatic, isUnknown } from '../ir/dim.js';
+import { DType, DTYPE_INFO } from '../ir/dtype.js';
 import { Graph, Node, Value } from '../ir/graph.js';
 import { alignUp, lowerBound, liveBytesPerStep, placeBuffers, placementProblems } from './memory-arena.js';
 import { ELEMENTWISE_OPS, Kernel, isViewNode, scheduleKernels } from './memory-kernels.js';
@@ -217,9 +217,14 @@ function bindAllDims(graph: Graph, given: ReadonlyMap<string, number> | undefine
   return dims;
 }
 
+/** Bytes one element of a dtype takes in a target's buffers (a target may widen storage, e.g. WGSL bool as u32). */
+export type ElementBytes = (d: DType) => number;
+
+export const STORAGE_BYTES: ElementBytes = (d) => DTYPE_INFO[d].bytes;
+
 /** A value's bytes with each term's coefficient rounded up to ARENA_ALIGN, so offsets built from sizes stay aligned for every value of the dims. */
-export function alignedBytes(v: Value): Dim {
-  const raw = dimMul(dimProduct(v.type.shape), DTYPE_INFO[v.type.dtype].bytes);
+export function alignedBytes(v: Value, elementBytes: ElementBytes = STORAGE_BYTES): Dim {
+  const raw = dimMul(dimProduct(v.type.shape), elementBytes(v.type.dtype));
   if (typeof raw === 'number') return alignUp(raw);
   const poly = new Map<string, number>();
   for (const [mono, c] of raw.poly) poly.set(mono, alignUp(c));
@@ -232,16 +237,96 @@ export function alignedBytes(v: Value): Dim {
  * every size is a constant the unit is 1.
  */
 function commonScale(sizes: readonly Dim[], env: DimEnv): { unit: Dim; value: number } | undefined {
-  if (sizes.every((s) => typeof s === 'number')) return { unit: 1, value: 1 };
-  let unit: Dim | undefined;
+  const common = commonUnit(sizes);
+  if (!common) return undefined;
+  const value = evalDim(common.unit, env);
+  return value > 0 ? { unit: common.unit, value } : undefined;
+}
+
+/** The product of symbols every size is a constant multiple of, and each size's constant; 1 when every size is a constant. */
+function commonUnit(sizes: readonly Dim[]): { unit: Dim; coefficients: number[] } | undefined {
+  if (sizes.every((s) => typeof s === 'number')) return { unit: 1, coefficients: sizes as number[] };
+  let unit: SymDim | undefined;
+  const coefficients: number[] = [];
   for (const s of sizes) {
     if (typeof s === 'number' || s.poly.size !== 1) return undefined;
-    const [mono] = s.poly.keys();
-    if (unit === undefined) unit = SymDim.make(new Map([[mono, 1]]), new Map(s.atoms));
+    const [[mono, c]] = s.poly;
+    if (unit === undefined) unit = SymDim.make(new Map([[mono, 1]]), new Map(s.atoms)) as SymDim;
     else if (typeof unit === 'number' || !unit.poly.has(mono)) return undefined;
+    coefficients.push(c);
   }
-  const value = evalDim(unit!, env);
-  return value > 0 ? { unit: unit!, value } : undefined;
+  return { unit: unit!, coefficients };
+}
+
+/** A buffer whose size is a function of the symbolic dims, live from step `first` to `last` (inclusive). */
+export interface SymbolicBuffer {
+  bytes: Dim;
+  first: number;
+  last: number;
+}
+
+export interface SymbolicPlacement {
+  /** each buffer's offset, in input order, valid for every value of the symbols */
+  offsets: Dim[];
+  /** the arena's size is the largest of these (ends no other end provably dominates); empty for no buffers */
+  ends: Dim[];
+  /** 'scaled': best-fit (placeBuffers, as planMemory) times the common unit; 'symbolic': first-fit over polynomial sizes */
+  strategy: 'scaled' | 'symbolic';
+}
+
+/**
+ * Offsets for buffers of symbolic size that hold for every value of the symbols (code generators
+ * evaluate them at run time). When every size is a constant times one product of symbols, this is
+ * planMemory's best-fit placement at unit scale, scaled, so it equals planMemory's plan of the same
+ * buffers. Otherwise sizes are polynomials with no common unit, and a concrete placement would hold
+ * only up to the dims it was made at, so the fallback is a first-fit over lifetimes that accepts a
+ * candidate offset only when the ordering it relies on is provable for all symbol values
+ * (`provablyGeq`): sound without knowing the symbols, though it may use more bytes than best-fit.
+ */
+export function placeSymbolic(buffers: readonly SymbolicBuffer[]): SymbolicPlacement {
+  const common = commonUnit(buffers.map((b) => b.bytes));
+  if (common) {
+    const placement = placeBuffers(buffers.map((b, i) => ({ size: common.coefficients[i], first: b.first, last: b.last })));
+    return {
+      offsets: placement.offsets.map((o) => dimMul(common.unit, o)),
+      ends: buffers.length ? [dimMul(common.unit, placement.arenaBytes)] : [],
+      strategy: 'scaled',
+    };
+  }
+  return { ...firstFitSymbolic(buffers), strategy: 'symbolic' };
+}
+
+/** p >= q for every non-negative value of the symbols (sufficient test: no negative coefficient in p - q). */
+export function provablyGeq(p: Dim, q: Dim): boolean {
+  const d = dimSub(p, q);
+  if (isStatic(d)) return d >= 0;
+  return [...d.poly.values()].every((c) => c >= 0);
+}
+
+/**
+ * First-fit in order of first step: each buffer takes the first candidate offset (0, then the end of
+ * a buffer live at the same time) that provably clears every such buffer, else the sum of their ends.
+ */
+function firstFitSymbolic(buffers: readonly SymbolicBuffer[]): { offsets: Dim[]; ends: Dim[] } {
+  const offsets = new Array<Dim>(buffers.length).fill(0);
+  const placed: number[] = [];
+  const order = buffers.map((_, i) => i).sort((a, b) => buffers[a].first - buffers[b].first || a - b);
+  for (const i of order) {
+    const b = buffers[i];
+    const conflicts = placed.filter((j) => buffers[j].first <= b.last && b.first <= buffers[j].last);
+    const ends = conflicts.map((j) => dimAdd(offsets[j], buffers[j].bytes));
+    const fits = (o: Dim) => conflicts.every((j, k) => provablyGeq(o, ends[k]) || provablyGeq(offsets[j], dimAdd(o, b.bytes)));
+    const offset = [0, ...ends].find(fits);
+    offsets[i] = offset ?? ends.reduce<Dim>((s, e) => dimAdd(s, e), 0);
+    placed.push(i);
+  }
+  const allEnds = placed.map((j) => dimAdd(offsets[j], buffers[j].bytes));
+  const ends: Dim[] = [];
+  allEnds.forEach((e, i) => {
+    const dominated = allEnds.some((o, j) => j !== i && provablyGeq(o, e) && (!provablyGeq(e, o) || j < i));
+    if (!dominated) ends.push(e);
+  });
+  return { offsets, ends };
 }
 
 /** Where `v`'s bytes are: the arena buffer it is (or views) in, if any. */

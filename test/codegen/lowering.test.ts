@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateCpu } from '../../src/codegen/cpu/generate.js';
 import { lowerGraph } from '../../src/codegen/lower/index.js';
-import { alignedBytes, planArena, provablyGeq } from '../../src/codegen/lower/plan.js';
 import { DiagnosticError } from '../../src/diag/diagnostic.js';
 import { readNpy } from '../../src/formats/npy.js';
 import { importOnnxFile } from '../../src/frontend/onnx/import.js';
@@ -14,7 +13,10 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import { dimAdd, evalDim, parseDim, sym } from '../../src/ir/dim.js';
 import { Value, tensorType } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
+import { alignedBytes, placeSymbolic, planMemory, provablyGeq } from '../../src/passes/plan-memory.js';
+import { Expr } from '../../src/codegen/kernel-ir.js';
 import { compareTensors } from '../conformance/compare.js';
+import { FIXTURE_MODELS, ensureFixtures, loadCompiled } from '../passes/memory-fixtures.js';
 import { buildExecutable, randomTensor, runJobs } from './harness.js';
 
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
@@ -50,16 +52,16 @@ describe('arena plan', () => {
     expect(String(alignedBytes(value('a', ['N', '3'])))).toBe('64*N');
   });
 
+  // a constant-size value among batch-sized ones: no common unit, so the symbolic first-fit fallback
   it('reuses the bytes of dead values and never overlaps live ones, at any batch size', () => {
     const a = value('a', ['N', '100']), b = value('b', ['N', '50']), c = value('c', ['N', '100']), d = value('d', ['7']);
-    const plan = planArena([
-      { value: a, first: 0, last: 1 }, { value: b, first: 1, last: 2 }, { value: c, first: 2, last: 3 }, { value: d, first: 0, last: 3 },
-    ]);
-    expect(String(plan.ranges.get(c)!.offset)).toBe('0');
+    const lifetimes = [{ value: a, first: 0, last: 1 }, { value: b, first: 1, last: 2 }, { value: c, first: 2, last: 3 }, { value: d, first: 0, last: 3 }];
+    const plan = placeSymbolic(lifetimes.map((l) => ({ ...l, bytes: alignedBytes(l.value) })));
+    expect(plan.strategy).toBe('symbolic');
+    expect(String(plan.offsets[2])).toBe('0');
     for (const n of [1, 2, 17]) {
       const env = new Map([['N', n]]);
-      const span = (v: Value) => { const r = plan.ranges.get(v)!; return [evalDim(r.offset, env), evalDim(dimAdd(r.offset, r.bytes), env), r.first, r.last]; };
-      const all = [a, b, c, d].map(span);
+      const all = lifetimes.map((l, i) => [evalDim(plan.offsets[i], env), evalDim(dimAdd(plan.offsets[i], alignedBytes(l.value)), env), l.first, l.last]);
       for (let i = 0; i < all.length; i++)
         for (let j = i + 1; j < all.length; j++) {
           const [s1, e1, f1, l1] = all[i], [s2, e2, f2, l2] = all[j];
@@ -70,6 +72,54 @@ describe('arena plan', () => {
       expect(size).toBe(Math.max(...all.map((s) => s[1])));
     }
   });
+
+  it('scales the best-fit plan when every size is a multiple of one symbol product', () => {
+    const vs = [value('a', ['N', '100']), value('b', ['N', '50']), value('c', ['N', '100'])];
+    const plan = placeSymbolic(vs.map((v, i) => ({ bytes: alignedBytes(v), first: i, last: i + 1 })));
+    expect(plan.strategy).toBe('scaled');
+    expect(plan.ends.map(String)).toEqual(['704*N']);
+    expect(plan.offsets.map(String)).toEqual(['0', '448*N', '0']);
+  });
+});
+
+/** A workspace-size expression (integer arithmetic over the symbol variables) at given symbol values. */
+function evalIndex(e: Expr, vars: ReadonlyMap<string, number>): number {
+  switch (e.k) {
+    case 'const': return Number(e.value);
+    case 'var': {
+      const v = vars.get(e.name);
+      if (v === undefined) throw new Error(`no value for ${e.name}`);
+      return v;
+    }
+    case 'binary': {
+      const a = evalIndex(e.a, vars), b = evalIndex(e.b, vars);
+      switch (e.op) {
+        case 'add': return a + b;
+        case 'sub': return a - b;
+        case 'mul': return a * b;
+        case 'div': return Math.floor(a / b);
+        case 'rem': return a % b;
+        case 'max': return Math.max(a, b);
+        case 'min': return Math.min(a, b);
+      }
+    }
+  }
+  throw new Error(`unexpected ${e.k} in a workspace size`);
+}
+
+const fixturesMissing = ensureFixtures();
+describe.skipIf(fixturesMissing !== null)('the workspace comes from the shared memory planner', () => {
+  for (const m of FIXTURE_MODELS.filter((f) => ['ResNet-18', 'Transformer encoder'].includes(f.label)))
+    it(`${m.label}: the generated arena size equals planMemory's arena at N=1`, () => {
+      const graph = loadCompiled(m);
+      const program = lowerGraph(graph, { epilogues: true });
+      const ones = new Map(program.symbols.map((s) => [s, 1]));
+      expect(evalIndex(program.workspaceBytes, ones)).toBe(planMemory(graph, { inPlace: false }).arenaBytes);
+      // the plan scales, so the same expression holds at a larger batch
+      const n = new Map(program.symbols.map((s) => [s, 4]));
+      const dims = new Map(graph.inputs.flatMap((v) => v.type.shape).filter((d) => typeof d !== 'number').map((d) => [String(d), 4]));
+      expect(evalIndex(program.workspaceBytes, n)).toBe(planMemory(graph, { inPlace: false, dims }).arenaBytes);
+    });
 });
 
 describe('fused elementwise group', () => {

@@ -17,7 +17,7 @@ import { LINALG } from './linalg.js';
 import { NORMALIZE } from './normalize.js';
 import { MOVEMENT } from './movement.js';
 import { LowerCtx, LoweredKernel, NameSource, OpLowering, Operand, fullAttrs } from './context.js';
-import { ElementBytes, planArena } from './plan.js';
+import { ElementBytes, alignedBytes, placeSymbolic } from '../../passes/plan-memory.js';
 import { KernelGroup, attachEpilogue, groupsFromGraph, lowerWindowGroup, splitGroup } from './fusion.js';
 import { dimExpr, productExpr, symbolVar } from './dims.js';
 
@@ -131,7 +131,11 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
 
   const inWorkspace = (v: Value) =>
     !graph.inputs.includes(v) && !graph.params.includes(v) && !constants.has(v) && !outputSlot.has(v);
-  const arena = planArena([...first.keys()].filter(inWorkspace).map((v) => ({ value: v, first: first.get(v)!, last: last.get(v)! })), opts.elementBytes);
+  // the shared planner (passes/plan-memory.ts) places the workspace values; no value is written in
+  // place over another here (kernel parameters are __restrict, and fused kernels may read an input
+  // after storing an output), so this is planMemory's plan with `inPlace: false` over these kernels
+  const workspaceValues = [...first.keys()].filter(inWorkspace);
+  const arena = placeSymbolic(workspaceValues.map((v) => ({ bytes: alignedBytes(v, opts.elementBytes), first: first.get(v)!, last: last.get(v)! })));
 
   // program buffers
   const ident = identifiers();
@@ -147,7 +151,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
   graph.inputs.forEach((v, i) => addBuffer(v, { k: 'input', index: i }));
   for (const [v, slot] of outputSlot) addBuffer(v, { k: 'output', index: slot });
   for (const [v, t] of constants) if (first.has(v)) addBuffer(v, { k: 'constant', tensor: t });
-  for (const [v, r] of arena.ranges) addBuffer(v, { k: 'workspace', offset: dimExpr(r.offset) });
+  workspaceValues.forEach((v, i) => addBuffer(v, { k: 'workspace', offset: dimExpr(arena.offsets[i]) }));
   for (const n of graph.nodes)
     if (aliasNodes.has(n) && first.has(rootOf(n.outputs[0]))) addBuffer(n.outputs[0], { k: 'alias', of: bufferOf.get(rootOf(n.outputs[0]))!.name });
 

@@ -228,9 +228,9 @@ int dsc_run(const void* const* params, const void* const* inputs, void* const* o
   float* const v_output = static_cast<float*>(outputs[0]);
   float* const v_conv1_Conv_output_0 = reinterpret_cast<float*>(ws + 0);  // %/conv1/Conv_output_0
   float* const v_Relu_output_0 = reinterpret_cast<float*>(ws + 18816 * s_N);  // %/Relu_output_0
-  float* const v_MaxPool_output_0 = reinterpret_cast<float*>(ws + 0);  // %/MaxPool_output_0
-  float* const v_conv2_Conv_output_0 = reinterpret_cast<float*>(ws + 4736 * s_N);  // %/conv2/Conv_output_0
-  float* const v_Relu_1_output_0 = reinterpret_cast<float*>(ws + 11136 * s_N);  // %/Relu_1_output_0
+  float* const v_MaxPool_output_0 = reinterpret_cast<float*>(ws + 6400 * s_N);  // %/MaxPool_output_0
+  float* const v_conv2_Conv_output_0 = reinterpret_cast<float*>(ws + 0);  // %/conv2/Conv_output_0
+  float* const v_Relu_1_output_0 = reinterpret_cast<float*>(ws + 6400 * s_N);  // %/Relu_1_output_0
   float* const v_MaxPool_1_output_0 = reinterpret_cast<float*>(ws + 0);  // %/MaxPool_1_output_0
   float* const v_fc1_Gemm_output_0 = reinterpret_cast<float*>(ws + 1600 * s_N);  // %/fc1/Gemm_output_0
   float* const v_Relu_2_output_0 = reinterpret_cast<float*>(ws + 0);  // %/Relu_2_output_0

@@ -440,7 +440,7 @@ void dsc_output_shape(int index, const int64_t* syms, int64_t* shape_out) {
 
 size_t dsc_workspace_bytes(const int64_t* syms) {
   const int64_t s_N = syms[0];
-  return static_cast<size_t>(3612672 * s_N);
+  return static_cast<size_t>(2408448 * s_N);
 }
 
 int dsc_run(const void* const* params, const void* const* inputs, void* const* outputs, const int64_t* syms,
@@ -496,22 +496,22 @@ int dsc_run(const void* const* params, const void* const* inputs, void* const* o
   float* const v_layer1_layer1_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 802816 * s_N);  // %/layer1/layer1.0/relu/Relu_output_0
   float* const v_layer1_layer1_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 1605632 * s_N);  // %/layer1/layer1.0/relu_1/Relu_output_0
   float* const v_layer1_layer1_1_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 0);  // %/layer1/layer1.1/relu/Relu_output_0
-  float* const v_layer1_layer1_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 2408448 * s_N);  // %/layer1/layer1.1/relu_1/Relu_output_0
+  float* const v_layer1_layer1_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 802816 * s_N);  // %/layer1/layer1.1/relu_1/Relu_output_0
   float* const v_layer2_layer2_0_downsample_downsample_0_Conv_o = reinterpret_cast<float*>(ws + 0);  // %/layer2/layer2.0/downsample/downsample.0/Conv_output_0
-  float* const v_layer2_layer2_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 3211264 * s_N);  // %/layer2/layer2.0/relu/Relu_output_0
-  float* const v_layer2_layer2_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 401408 * s_N);  // %/layer2/layer2.0/relu_1/Relu_output_0
+  float* const v_layer2_layer2_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 401408 * s_N);  // %/layer2/layer2.0/relu/Relu_output_0
+  float* const v_layer2_layer2_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 802816 * s_N);  // %/layer2/layer2.0/relu_1/Relu_output_0
   float* const v_layer2_layer2_1_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 0);  // %/layer2/layer2.1/relu/Relu_output_0
-  float* const v_layer2_layer2_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 802816 * s_N);  // %/layer2/layer2.1/relu_1/Relu_output_0
+  float* const v_layer2_layer2_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 401408 * s_N);  // %/layer2/layer2.1/relu_1/Relu_output_0
   float* const v_layer3_layer3_0_downsample_downsample_0_Conv_o = reinterpret_cast<float*>(ws + 0);  // %/layer3/layer3.0/downsample/downsample.0/Conv_output_0
-  float* const v_layer3_layer3_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 1204224 * s_N);  // %/layer3/layer3.0/relu/Relu_output_0
-  float* const v_layer3_layer3_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 200704 * s_N);  // %/layer3/layer3.0/relu_1/Relu_output_0
+  float* const v_layer3_layer3_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 200704 * s_N);  // %/layer3/layer3.0/relu/Relu_output_0
+  float* const v_layer3_layer3_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 401408 * s_N);  // %/layer3/layer3.0/relu_1/Relu_output_0
   float* const v_layer3_layer3_1_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 0);  // %/layer3/layer3.1/relu/Relu_output_0
-  float* const v_layer3_layer3_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 401408 * s_N);  // %/layer3/layer3.1/relu_1/Relu_output_0
+  float* const v_layer3_layer3_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 200704 * s_N);  // %/layer3/layer3.1/relu_1/Relu_output_0
   float* const v_layer4_layer4_0_downsample_downsample_0_Conv_o = reinterpret_cast<float*>(ws + 0);  // %/layer4/layer4.0/downsample/downsample.0/Conv_output_0
-  float* const v_layer4_layer4_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 602112 * s_N);  // %/layer4/layer4.0/relu/Relu_output_0
-  float* const v_layer4_layer4_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 100352 * s_N);  // %/layer4/layer4.0/relu_1/Relu_output_0
+  float* const v_layer4_layer4_0_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 100352 * s_N);  // %/layer4/layer4.0/relu/Relu_output_0
+  float* const v_layer4_layer4_0_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 200704 * s_N);  // %/layer4/layer4.0/relu_1/Relu_output_0
   float* const v_layer4_layer4_1_relu_Relu_output_0 = reinterpret_cast<float*>(ws + 0);  // %/layer4/layer4.1/relu/Relu_output_0
-  float* const v_layer4_layer4_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 200704 * s_N);  // %/layer4/layer4.1/relu_1/Relu_output_0
+  float* const v_layer4_layer4_1_relu_1_Relu_output_0 = reinterpret_cast<float*>(ws + 100352 * s_N);  // %/layer4/layer4.1/relu_1/Relu_output_0
   float* const v_avgpool_GlobalAveragePool_output_0 = reinterpret_cast<float*>(ws + 0);  // %/avgpool/GlobalAveragePool_output_0
   const float* const v_Flatten_output_0 = v_avgpool_GlobalAveragePool_output_0;  // %/Flatten_output_0
   if (const int rc = k00_conv_relu_max_pool(v_input, v_onnx_Conv_193, v_onnx_Conv_194, v_maxpool_MaxPool_output_0, s_N, nt)) return rc;
