@@ -249,7 +249,11 @@ const resize: OpLowering = {
           return bin('add', f64(offset), bin('sub', bin('div', bin('add', x, f64(0.5)), f64(scale)), f64(0.5)));
         }
         case 'pytorch_half_pixel': return outLen > 1 ? bin('sub', bin('div', bin('add', x, f64(0.5)), f64(scale)), f64(0.5)) : f64(0);
-        case 'align_corners': return outLen === 1 ? f64(0) : bin('div', bin('mul', x, f64(inLen - 1)), f64(outLen - 1));
+        case 'align_corners': {
+          // ONNX aligns the corners of the scaled length, before it is floored to whole elements
+          const resizedLen = scale * inLen;
+          return resizedLen === 1 ? f64(0) : bin('div', bin('mul', x, f64(inLen - 1)), f64(resizedLen - 1));
+        }
         default: return bin('div', x, f64(scale));
       }
     };
