@@ -19,6 +19,7 @@ import { typeToString } from '../ir/graph.js';
 import { Tensor, readNumbers } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
 import { TARGETS, Target, cachedPackage, compileToPackage, generatePackage, runPackage, runWgsl } from '../codegen/compile.js';
+import { defaultPackageName } from '../codegen/package/index.js';
 import { pipelineFor, runPasses, splitPassList } from '../passes/registry.js';
 
 export const VERSION = '0.1.0';
@@ -335,7 +336,7 @@ async function cmdCompile(argv: string[], log: (s: string) => void, err: (s: str
   err(`  ${'load'.padEnd(16)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms`);
   const build = buildReporter(err);
   const gen = await compileToPackage(graph, out, {
-    target: target as Target, level: optLevel(a.flags.get('O')?.[0], 'compile'), packageName: a.flags.get('name')?.[0], emitOnly: a.flags.has('emit'),
+    target: target as Target, level: optLevel(a.flags.get('O')?.[0], 'compile'), packageName: a.flags.get('name')?.[0] ?? defaultPackageName(basename(model).replace(/\.[^.]*$/, '')), emitOnly: a.flags.has('emit'),
     onStage: (name, state, ms) => { if (state === 'done') { if (name === 'native build' && process.stderr.isTTY) process.stderr.write('\r\x1b[K'); stageReporter(err)(name, state, ms); } },
     onBuildLine: build,
   });
