@@ -1,6 +1,6 @@
 // matmul, gemm and conv: loops over batches and groups around the GEMM tile intrinsic (conv through
 // its implicit im2col operand); depthwise convolutions as a direct loop nest.
-import { Dim, dimEq, isStatic } from '../../ir/dim.js';
+import { dimEq, isStatic } from '../../ir/dim.js';
 import { Attrs, Node } from '../../ir/graph.js';
 import { readWindow, resolvePads, geometry3, windowOutDim } from '../../ir/ops/linalg-window.js';
 import {

@@ -13,7 +13,7 @@ import { LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
 
 /** Loop nest over `shape` (size-1 dims dropped): outer two loops parallel, innermost vectorized. */
 function copyNest(ctx: LowerCtx, shape: readonly Dim[], body: (coords: Expr[]) => Stmt[]): LoweredKernel {
-  const kept = shape.map((d, i) => i).filter((i) => shape[i] !== 1);
+  const kept = shape.map((_, i) => i).filter((i) => shape[i] !== 1);
   const vars = kept.map(() => ctx.fresh('i'));
   const coords = shape.map((): Expr => idx(0));
   kept.forEach((i, k) => { coords[i] = ivar(vars[k]); });

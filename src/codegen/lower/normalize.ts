@@ -19,8 +19,6 @@ const floatOnly = (node: Node): string | null => {
   const d = node.inputs[0]!.type.dtype;
   return FLOAT_KERNEL(d) ? null : `dtype ${d}`;
 };
-/** accumulator type for statistics of dtype d */
-const accOf = (d: DType): ScalarType => (isFloat(d) ? 'f64' : d);
 const f = (t: ScalarType, v: number) => num(t, v);
 
 /** Nested serial loops over `extents` with fresh variables; returns the statement and the variables. */

@@ -532,7 +532,7 @@ export class Checker {
         return this.instantiate(callee.decl, callee.module, e.args, { ...ctx, path: undefined }, ctx.path, e.span);
       case 'instance':
         if (!ctx.frame) return this.error('DSC5024', `${describe(callee)} is called in a method, not in a member initializer`, e.span);
-        return this.callMethod(callee.inst, this.evalArgs(e.args, ctx), e.span, ctx);
+        return this.callMethod(callee.inst, this.evalArgs(e.args, ctx), e.span);
       case 'extern': return this.callExtern(callee.decl, this.evalArgs(e.args, ctx), e.span, ctx);
       case 'builtin': return callBuiltin(this, callee.name, this.evalArgs(e.args, ctx), e.span, ctx);
       case 'absent': {
@@ -592,7 +592,7 @@ export class Checker {
   // ---- methods ----
 
   /** Unroll `inst.forward(args)` into the graph. */
-  callMethod(inst: Instance, args: ArgVal[], span: Span, ctx: Ctx): Val {
+  callMethod(inst: Instance, args: ArgVal[], span: Span): Val {
     const method = inst.decl.members.find((m): m is MethodDecl => m.kind === 'method' && m.name.name === 'forward');
     const name = `${inst.decl.name.name}.forward`;
     if (!method) return this.error('DSC5023', `block ${inst.decl.name.name} has no forward method`, span);
@@ -625,7 +625,7 @@ export class Checker {
       } else return this.error('DSC5014', `${name} needs argument '${p.name.name}'`, span);
       if (p.type.kind === 'tensorType') {
         if (v.k !== 'tensor') return this.error('DSC5015', `argument '${p.name.name}' of ${name} must be a tensor ${this.typeText(p.type)}, got ${describe(v)}`, at);
-        const problem = this.matchTensor(p.type, v.v.type, frame, fctx, `argument '${p.name.name}' of ${name}`, at);
+        const problem = this.matchTensor(p.type, v.v.type, frame, `argument '${p.name.name}' of ${name}`, at);
         if (problem) return POISON;
       } else {
         v = this.checkCompileTime(v, p.type, { span: at }, `argument '${p.name.name}' of ${name}`, inst.module);
@@ -651,7 +651,7 @@ export class Checker {
     }
     if (type.kind === 'tensorType') {
       if (v.k !== 'tensor') { this.error('DSC5015', `${name} returns ${describe(v)}, but its signature declares ${this.typeText(type)}`, type.span, calledHere); return false; }
-      return !this.matchTensor(type, v.v.type, frame, ctx, `the result of ${name}`, type.span, calledHere);
+      return !this.matchTensor(type, v.v.type, frame, `the result of ${name}`, type.span, calledHere);
     }
     if (type.kind === 'namedType' && type.name === 'tensor' && v.k !== 'tensor') {
       this.error('DSC5015', `${name} returns ${describe(v)}, but its signature declares a tensor`, type.span, calledHere);
@@ -708,7 +708,7 @@ export class Checker {
    * Match a tensor against a declared type, binding the signature's unbound dim names in `frame`.
    * Reports and returns true on a mismatch.
    */
-  matchTensor(type: TypeNode & { kind: 'tensorType' }, actual: TensorType, frame: Frame, ctx: Ctx, what: string, at: Span, extraNotes: Note[] = []): boolean {
+  matchTensor(type: TypeNode & { kind: 'tensorType' }, actual: TensorType, frame: Frame, what: string, at: Span, extraNotes: Note[] = []): boolean {
     const fail = (why: string, notes: Note[] = []) => {
       this.error(why.startsWith('dtype') ? 'DSC5016' : 'DSC5017', `${what}: expected ${this.typeText(type)}, got ${typeToString(actual)}; ${why}`, at, [...notes, ...extraNotes]);
       return true;
@@ -801,7 +801,7 @@ export class Checker {
         if (s.type && v.k !== 'poison') {
           if (s.type.kind === 'tensorType') {
             if (v.k !== 'tensor') v = this.error('DSC5015', `'${s.names[0].name}' is declared ${this.typeText(s.type)} but its value is ${describe(v)}`, s.value.span);
-            else if (this.matchTensor(s.type, v.v.type, frame, ctx, `'${s.names[0].name}'`, s.value.span)) v = POISON;
+            else if (this.matchTensor(s.type, v.v.type, frame, `'${s.names[0].name}'`, s.value.span)) v = POISON;
           } else v = this.checkCompileTime(v, s.type, s.value, `'${s.names[0].name}'`, ctx.module);
         }
         frame.locals.set(s.names[0].name, v);
@@ -855,7 +855,7 @@ export class Checker {
       if (!a) { if (p.default) continue; return this.error('DSC5014', `extern op ${decl.name.name} needs argument '${p.name.name}'`, span); }
       if (p.type.kind === 'tensorType') {
         if (a.val.k !== 'tensor') return this.error('DSC5015', `argument '${p.name.name}' of ${decl.name.name} must be a tensor, got ${describe(a.val)}`, a.span);
-        if (this.matchTensor(p.type, a.val.v.type, frame, ctx, `argument '${p.name.name}' of ${decl.name.name}`, a.span)) return POISON;
+        if (this.matchTensor(p.type, a.val.v.type, frame, `argument '${p.name.name}' of ${decl.name.name}`, a.span)) return POISON;
       } else if (this.checkCompileTime(a.val, p.type, a, `argument '${p.name.name}' of ${decl.name.name}`, ctx.module).k === 'poison') return POISON;
     }
     return this.error('DSC5021', `extern op ${decl.name.name}: extern op kernels are not available for the interpreter yet`, span, [{ message: `${decl.name.name} is declared here`, loc: spanLoc(decl.name.span) }]);
