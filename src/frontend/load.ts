@@ -1,6 +1,6 @@
 // Loading a model file of any kind the compiler reads, by extension.
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { Graph } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { parseGraph } from '../ir/parser.js';
@@ -32,8 +32,8 @@ export function loadModel(path: string, opts: LoadOptions = {}): Graph {
   if (ext === '.onnx') return importOnnxFile(path, { knownInputs: opts.knownInputs });
   if (ext === '.ir') return parseGraph(new TextDecoder().decode(readSourceFile(path)), path);
   if (ext === '.ds') {
-    readSourceFile(path);
-    const r = compileDsFile(path, { choose: opts.choose });
+    const text = new TextDecoder().decode(readSourceFile(path));
+    const r = compileDsFile(path, { choose: opts.choose, sources: new Map([[resolve(path), text]]) });
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length || !r.graph) throw new DiagnosticError(errors.length ? errors : r.diagnostics);
     return r.graph;

@@ -37,6 +37,24 @@ function spanLoc(span: Span) {
   return { file: span.file, line: span.line, col: span.col, length: span.endLine === span.line ? Math.max(1, span.endCol - span.col) : 1 };
 }
 
+/**
+ * Parsing is pure, so a module seen before with the same text is not parsed again (std/nn.ds is
+ * imported by almost every compile). Bounded so a long-lived process editing files stays small.
+ */
+const parseCache = new Map<string, ReturnType<typeof parseDs>>();
+const PARSE_CACHE_LIMIT = 64;
+
+function parseCached(text: string, file: string): ReturnType<typeof parseDs> {
+  const key = `${file}\0${text}`;
+  let parsed = parseCache.get(key);
+  if (!parsed) {
+    if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
+    parsed = parseDs(text, file);
+    parseCache.set(key, parsed);
+  }
+  return parsed;
+}
+
 export class ModuleLoader {
   readonly modules = new Map<string, DsModuleInfo>();
   readonly diagnostics: Diagnostic[] = [];
@@ -63,7 +81,7 @@ export class ModuleLoader {
     const text = source ?? this.read(file);
     if (text === undefined) return undefined;
     if (source !== undefined) this.sources.set(file, source);
-    const parsed = parseDs(text, file);
+    const parsed = parseCached(text, file);
     this.diagnostics.push(...parsed.diagnostics);
     const info: DsModuleInfo = { file, ast: parsed.ast, decls: new Map(), scope: new Map() };
     this.modules.set(file, info);
