@@ -7,14 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CachedPackage, cachedPackage } from '../../src/codegen/compile.js';
 import { importOnnxFile } from '../../src/frontend/onnx/import.js';
 import { Graph } from '../../src/ir/graph.js';
-import { runGraph } from '../../src/ir/interp.js';
-import { Tensor } from '../../src/ir/tensor.js';
-import { compareTensors } from '../conformance/compare.js';
-import { ARCHITECTURES, EXPORTED, ExportState, exportMissing, firstBatch, loadPackage, modelFiles } from './architectures.js';
+import { ARCHITECTURES, EXPORTED, ExportState, exportMissing, expectPackageMatches, firstBatch, loadPackage, modelFiles } from './architectures.js';
 
 process.env.DSC_CACHE_DIR = join(tmpdir(), 'dsc-e2e-cache');
 
-const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 const BATCH_SIZES = [1, 2];
 /** package builds at once: each build already compiles its translation units in parallel */
 const CONCURRENT_BUILDS = 2;
@@ -70,12 +66,7 @@ describe('architectures: compiled cpu package vs the interpreter', () => {
         const input = modelFiles(name).input;
         for (const batch of BATCH_SIZES) {
           const x = firstBatch(input, batch);
-          const want = runGraph(graph, new Map([[graph.inputs[0].name, x]])).get(graph.outputs[0].name)!;
-          const outputs = model.run({ [graph.inputs[0].name]: { data: x.data, shape: [...x.shape] } });
-          const got = outputs[graph.outputs[0].name];
-          expect(got.shape, `${name} batch ${batch}`).toEqual([...want.shape]);
-          const cmp = compareTensors(new Tensor(want.dtype, got.shape, got.data as Tensor['data']), want, () => TOLERANCE);
-          expect(cmp.ok, `${name} batch ${batch}: ${cmp.reason}`).toBe(true);
+          expectPackageMatches(model, graph, new Map([[graph.inputs[0].name, x]]), `${name} batch ${batch}`);
         }
       } finally {
         model.dispose();

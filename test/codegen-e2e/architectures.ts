@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../src/formats/npy.js';
 import { Tensor, sizeOf } from '../../src/ir/tensor.js';
+import { Graph } from '../../src/ir/graph.js';
+import { runGraph } from '../../src/ir/interp.js';
+import { expect } from 'vitest';
+import { compareTensors } from '../conformance/compare.js';
 
 const PYTHON = '/usr/bin/python3';
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -67,4 +71,16 @@ export async function loadPackage(dir: string, weights: Uint8Array, threads?: nu
   const require = createRequire(join(dir, 'index.js'));
   const { Model } = require(join(dir, 'index.js')) as { Model: { load(src: Uint8Array, opts?: { threads?: number }): Promise<LoadedPackage> } };
   return Model.load(weights, threads === undefined ? undefined : { threads });
+}
+
+const PACKAGE_TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
+
+/** Runs the loaded package and the interpreter on the same inputs; expects the first outputs to agree. */
+export function expectPackageMatches(model: LoadedPackage, graph: Graph, inputs: ReadonlyMap<string, Tensor>, what: string, weights?: ReadonlyMap<string, Tensor>): void {
+  const want = runGraph(graph, inputs, weights ? { weights } : {}).get(graph.outputs[0].name)!;
+  const feeds = Object.fromEntries([...inputs].map(([k, t]) => [k, { data: t.data, shape: [...t.shape] }]));
+  const got = model.run(feeds)[graph.outputs[0].name];
+  expect(got.shape, what).toEqual([...want.shape]);
+  const cmp = compareTensors(new Tensor(want.dtype, got.shape, got.data as Tensor['data']), want, () => PACKAGE_TOLERANCE);
+  expect(cmp.ok, `${what}: ${cmp.reason}`).toBe(true);
 }

@@ -13,15 +13,12 @@ import { writeSafetensors } from '../../src/formats/safetensors.js';
 import { compileDsFile, initWeights } from '../../src/frontend/ds/compile.js';
 import { Graph } from '../../src/ir/graph.js';
 import { evalDim } from '../../src/ir/dim.js';
-import { runGraph } from '../../src/ir/interp.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { compareTensors } from '../conformance/compare.js';
-import { firstBatch, loadPackage } from './architectures.js';
+import { expectPackageMatches, firstBatch, loadPackage } from './architectures.js';
 
 process.env.DSC_CACHE_DIR = join(tmpdir(), 'dsc-e2e-cache');
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 const EXAMPLES = ['mlp', 'lenet5', 'bert_encoder', 'gpt_decoder', 'unet', 'resnet18', 'resnet50', 'mobilenet_v2'];
 
 function compileExample(name: string): Graph {
@@ -67,12 +64,7 @@ describe('.ds examples: compiled cpu package vs the interpreter', () => {
         const all = inputsFor(name, graph);
         for (const batch of [1, 2]) {
           const inputs = new Map([...all].map(([k, t]) => [k, firstBatch(t, batch)]));
-          const want = runGraph(graph, inputs, { weights }).get(graph.outputs[0].name)!;
-          const feeds = Object.fromEntries([...inputs].map(([k, t]) => [k, { data: t.data, shape: [...t.shape] }]));
-          const got = model.run(feeds)[graph.outputs[0].name];
-          expect(got.shape, `${name} batch ${batch}`).toEqual([...want.shape]);
-          const cmp = compareTensors(new Tensor(want.dtype, got.shape, got.data as Tensor['data']), want, () => TOLERANCE);
-          expect(cmp.ok, `${name} batch ${batch}: ${cmp.reason}`).toBe(true);
+          expectPackageMatches(model, graph, inputs, `${name} batch ${batch}`, weights);
         }
       } finally {
         model.dispose();

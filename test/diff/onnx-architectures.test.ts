@@ -12,8 +12,10 @@ import { readNpy, writeNpy } from '../../src/formats/npy.js';
 import { importOnnxFile } from '../../src/frontend/onnx/import.js';
 import { Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
-import { Tensor, sizeOf } from '../../src/ir/tensor.js';
+import { Tensor } from '../../src/ir/tensor.js';
 import { Tolerance, compareTensors } from '../conformance/compare.js';
+import { firstBatch } from '../codegen-e2e/architectures.js';
+import { safeOutputName } from '../../src/cli/main.js';
 
 const PYTHON = '/usr/bin/python3';
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -51,11 +53,6 @@ function readNpyFile(path: string): Tensor {
   return readNpy(readFileSync(path), path);
 }
 
-/** The first `n` entries along the batch axis. */
-function firstBatch(t: Tensor, n: number): Tensor {
-  const shape = [n, ...t.shape.slice(1)];
-  return new Tensor(t.dtype, shape, t.data.subarray(0, sizeOf(shape)) as Tensor['data']);
-}
 
 async function runOnnxruntime(modelPath: string, input: Tensor): Promise<Tensor> {
   const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1 });
@@ -112,7 +109,7 @@ describe.skipIf(skip)('architectures: interpreter vs onnxruntime-node vs PyTorch
         const inputName = (graph ??= importOnnxFile(model)).inputs[0].name;
         const run = spawnSync(process.execPath, [DSC, 'run', model, '--input', `${inputName}=${join(dir, 'x.npy')}`, '--out', join(dir, 'out')], { encoding: 'utf8' });
         expect(run.status, run.stderr).toBe(0);
-        const ours = readNpyFile(join(dir, 'out', `${graph.outputs[0].name.replace(/[^A-Za-z0-9_.-]/g, '_')}.npy`));
+        const ours = readNpyFile(join(dir, 'out', `${safeOutputName(graph.outputs[0].name)}.npy`));
         expectClose(ours, await runOnnxruntime(model, x), '`dsc run` vs onnxruntime-node');
       }, timeoutMs);
     });
