@@ -4,55 +4,21 @@
 import { describe, expect, it } from 'vitest';
 import { generateWgsl } from '../../src/codegen/wgsl/generate.js';
 import { WebGpuModel } from '../../runtime/webgpu/executor.js';
-import { GraphBuilder } from '../../src/ir/builder.js';
 import { sym } from '../../src/ir/dim.js';
-import { DType } from '../../src/ir/dtype.js';
-import { Graph, tensorType } from '../../src/ir/graph.js';
+import { tensorType } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { compareTensors } from '../conformance/compare.js';
 import { randomTensor } from '../codegen/harness.js';
+import { FLOAT_UNARY, OpCase, f32, floatUnaryRanges, graphOf, typed, unaryGraph } from '../codegen/op-cases.js';
 import { lavapipeGpu, toTensor, validateShader } from './harness.js';
 
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 
-interface OpCase {
-  name: string;
-  graph: Graph;
-  ranges?: Record<string, [number, number]>;
-  syms?: Record<string, number>;
-  /** a wider tolerance, with the reason */
-  tolerance?: { rtol: number; atol: number; why: string };
-}
-
-function graphOf(name: string, build: (b: GraphBuilder) => void): Graph {
-  const b = new GraphBuilder(name);
-  build(b);
-  return b.graph;
-}
-const f32 = (...shape: number[]) => tensorType('f32', shape);
-const typed = (dtype: DType, ...shape: number[]) => tensorType(dtype, shape);
-
-function unaryGraph(name: string, dtype: DType, ops: [string, Record<string, unknown>?][]): Graph {
-  return graphOf(name, (b) => {
-    for (const [op, attrs] of ops) b.output(b.op1(op, [b.input(`x_${op}`, typed(dtype, 3, 17))], (attrs ?? {}) as never, { name: `y_${op}` }));
-  });
-}
-
-const FLOAT_UNARY: [string, Record<string, unknown>?][] = [
-  ['exp'], ['log'], ['sqrt'], ['rsqrt'], ['reciprocal'], ['floor'], ['ceil'], ['round'], ['erf'], ['sin'], ['cos'], ['tan'],
-  ['asin'], ['acos'], ['atan'], ['sinh'], ['cosh'], ['tanh'], ['asinh'], ['acosh'], ['atanh'], ['abs'], ['neg'], ['sign'],
-  ['relu'], ['leaky_relu', { alpha: 0.1 }], ['elu', { alpha: 0.7 }], ['selu'], ['celu', { alpha: 1.3 }], ['gelu'],
-  ['sigmoid'], ['silu'], ['hard_sigmoid'], ['hard_swish'], ['softplus'], ['softsign'], ['mish'], ['thresholded_relu', { alpha: 0.5 }],
-  ['shrink', { lambd: 0.6, bias: 0.2 }], ['clip', { min: -0.5, max: 0.75 }], ['is_nan'], ['is_inf'], ['identity'],
-];
-const POSITIVE = new Set(['log', 'sqrt', 'rsqrt']);
-const UNIT = new Set(['asin', 'acos', 'atanh']);
-
 const CASES: OpCase[] = [
   {
     name: 'unary_f32', graph: unaryGraph('unary_f32', 'f32', FLOAT_UNARY),
-    ranges: Object.fromEntries(FLOAT_UNARY.map(([op]) => [`x_${op}`, POSITIVE.has(op) ? [0.1, 4] : UNIT.has(op) ? [-0.95, 0.95] : op === 'acosh' ? [1.05, 5] : [-3, 3]])),
+    ranges: floatUnaryRanges(),
     tolerance: { rtol: 2e-4, atol: 1e-5, why: "WGSL's transcendental builtins are specified to a few ulp less than libm; erf is a 1.2e-7 fit" },
   },
   { name: 'gelu_tanh', graph: unaryGraph('gelu_tanh', 'f32', [['gelu', { approximate: 'tanh' }]]) },

@@ -2,62 +2,15 @@
 // reference interpreter (floats within rtol 1e-4 / atol 1e-5, everything else exactly).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateCpu } from '../../src/codegen/cpu/generate.js';
-import { GraphBuilder } from '../../src/ir/builder.js';
 import { sym } from '../../src/ir/dim.js';
-import { DType } from '../../src/ir/dtype.js';
-import { Graph, Value, tensorType } from '../../src/ir/graph.js';
+import { Value, tensorType } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { compareTensors } from '../conformance/compare.js';
 import { buildExecutable, randomTensor, runJobs } from './harness.js';
+import { FLOAT_UNARY, OpCase, f32, floatUnaryRanges, graphOf, typed, unaryGraph } from './op-cases.js';
 
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
-
-interface OpCase {
-  name: string;
-  graph: Graph;
-  /** value range of each input, by input name (default [-2, 2)) */
-  ranges?: Record<string, [number, number]>;
-  /** symbol values when the graph has symbolic dims */
-  syms?: Record<string, number>;
-}
-
-type Build = (b: GraphBuilder) => void;
-
-function graphOf(name: string, build: Build): Graph {
-  const b = new GraphBuilder(name);
-  build(b);
-  return b.graph;
-}
-
-const f32 = (...shape: number[]) => tensorType('f32', shape);
-const typed = (dtype: DType, ...shape: number[]) => tensorType(dtype, shape);
-
-/** One graph applying each unary op to its own input, so one compiled model covers them all. */
-function unaryGraph(name: string, dtype: DType, ops: [string, Record<string, unknown>?][]): Graph {
-  return graphOf(name, (b) => {
-    for (const [op, attrs] of ops) {
-      const x = b.input(`x_${op}`, typed(dtype, 3, 17));
-      b.output(b.op1(op, [x], (attrs ?? {}) as never, { name: `y_${op}` }));
-    }
-  });
-}
-
-const FLOAT_UNARY: [string, Record<string, unknown>?][] = [
-  ['exp'], ['log'], ['sqrt'], ['rsqrt'], ['reciprocal'], ['floor'], ['ceil'], ['round'], ['erf'], ['sin'], ['cos'], ['tan'],
-  ['asin'], ['acos'], ['atan'], ['sinh'], ['cosh'], ['tanh'], ['asinh'], ['acosh'], ['atanh'], ['abs'], ['neg'], ['sign'],
-  ['relu'], ['leaky_relu', { alpha: 0.1 }], ['elu', { alpha: 0.7 }], ['selu'], ['celu', { alpha: 1.3 }], ['gelu'],
-  ['sigmoid'], ['silu'], ['hard_sigmoid'], ['hard_swish'], ['softplus'], ['softsign'], ['mish'], ['thresholded_relu', { alpha: 0.5 }],
-  ['shrink', { lambd: 0.6, bias: 0.2 }], ['clip', { min: -0.5, max: 0.75 }], ['is_nan'], ['is_inf'], ['identity'],
-];
-const POSITIVE = new Set(['log', 'sqrt', 'rsqrt']);
-const UNIT = new Set(['asin', 'acos', 'atanh']);
-
-function floatUnaryRanges(): Record<string, [number, number]> {
-  const r: Record<string, [number, number]> = {};
-  for (const [op] of FLOAT_UNARY) r[`x_${op}`] = POSITIVE.has(op) ? [0.1, 4] : UNIT.has(op) ? [-0.95, 0.95] : op === 'acosh' ? [1.05, 5] : [-3, 3];
-  return r;
-}
 
 const CASES: OpCase[] = [
   { name: 'unary_f32', graph: unaryGraph('unary_f32', 'f32', FLOAT_UNARY), ranges: floatUnaryRanges() },
