@@ -7,6 +7,7 @@
 // and tile intrinsics (GEMM) that each target implements in its runtime (C++: runtime/cpu/kernels).
 // Schedules are data on the kernel: lowering writes a default, a tuner may rewrite it, and
 // applySchedule binds the loops before printing.
+import type { Geometry3 } from '../ir/ops/linalg-window.js';
 import { DType, DTYPE_INFO, isFloat } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
 import { ModelManifest } from './abi.js';
@@ -59,15 +60,7 @@ export interface MatrixOperand { buf: string; offset: Expr; rowStride: Expr; col
  * Convolution geometry over three spatial dims (1-d and 2-d convs have leading dims of 1), static.
  * The im2col matrix has rows (c, kd, kh, kw) and columns (od, oh, ow).
  */
-export interface ConvGeometry {
-  channels: number;
-  inD: number; inH: number; inW: number;
-  outD: number; outH: number; outW: number;
-  kD: number; kH: number; kW: number;
-  sD: number; sH: number; sW: number;
-  dD: number; dH: number; dW: number;
-  pD: number; pH: number; pW: number;
-}
+export type ConvGeometry = Omit<Geometry3, 'eD' | 'eH' | 'eW'> & { channels: number };
 
 /** The implicit im2col matrix of the input image at buf[offset...], never materialized. */
 export interface Im2colOperand { buf: string; offset: Expr; conv: ConvGeometry }
