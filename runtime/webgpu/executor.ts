@@ -7,14 +7,14 @@
 // plan's offsets, every shader is dispatched in one compute pass of one command encoder, and the
 // status word and outputs are copied to a staging buffer that is mapped and read. The data buffer
 // and the bind groups over it are made at the first run and again only when a run needs more memory.
-import { WgslPlan, WgslShader, WgslTensorSlot, evalIndex, workgroupCounts } from './plan.js';
+import { WgslPlan, WgslShader, WgslTensorSlot, evalIndex, f16Bits, f16Value, workgroupCounts } from './plan.js';
 import { readSafetensorsTensors } from './safetensors.js';
 
 /** A tensor on the host: row-major data in its dtype (bool as one byte per element); src/ir Tensor fits. */
 export interface HostTensor { dtype: string; shape: readonly number[]; data: ArrayBufferView }
 
-/** An output: typed data for f32, i32 and u32; bool as a Uint8Array of 0/1. */
-export interface OutputTensor { dtype: string; shape: number[]; data: Float32Array | Int32Array | Uint32Array | Uint8Array }
+/** An output: typed data for f32, i32, u32 and i64 (widened from the i32 words the shaders compute); bool as a Uint8Array of 0/1. */
+export interface OutputTensor { dtype: string; shape: number[]; data: Float32Array | Int32Array | Uint32Array | BigInt64Array | Uint8Array }
 
 export const NO_ADAPTER = 'no WebGPU adapter: install a Vulkan driver (e.g. Mesa lavapipe) or run in a browser with WebGPU';
 
@@ -23,18 +23,53 @@ const STATUS: Record<number, string> = { 4: 'a gather index is out of range' };
 
 const bytesOf = (v: ArrayBufferView) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 
-/** Host bytes of a tensor as 32-bit words (bool widened to u32). */
+/** Bytes of one element on the host, by dtype; every other dtype is one 32-bit word. */
+const HOST_BYTES: Record<string, number> = { bool: 1, i64: 8 };
+
+/** Host bytes of a tensor as 32-bit words: bool widened to u32, i64 narrowed to i32 once every value is known to fit. */
 function toWords(t: HostTensor, dtype: string, count: number, what: string): Uint8Array {
   if (t.dtype !== dtype) throw new Error(`${what} has dtype ${t.dtype}; the model expects ${dtype}`);
   const bytes = bytesOf(t.data);
-  if (dtype !== 'bool') {
-    if (bytes.byteLength !== count * 4) throw new Error(`${what} holds ${bytes.byteLength} bytes; the model expects ${count * 4}`);
-    return bytes;
+  const elementBytes = HOST_BYTES[dtype] ?? 4;
+  if (bytes.byteLength !== count * elementBytes) throw new Error(`${what} holds ${bytes.byteLength} bytes; the model expects ${count * elementBytes}`);
+  if (dtype === 'bool') {
+    const words = new Uint32Array(count);
+    for (let i = 0; i < count; i++) words[i] = bytes[i] ? 1 : 0;
+    return bytesOf(words);
   }
-  if (bytes.byteLength !== count) throw new Error(`${what} holds ${bytes.byteLength} bytes; the model expects ${count}`);
-  const words = new Uint32Array(count);
-  for (let i = 0; i < count; i++) words[i] = bytes[i] ? 1 : 0;
-  return bytesOf(words);
+  if (dtype === 'i64') {
+    // little-endian halves: a value fits i32 when its high word is the sign extension of its low word
+    const halves = new Int32Array(bytes.byteOffset % 4 === 0 ? bytes.buffer : bytes.slice().buffer, bytes.byteOffset % 4 === 0 ? bytes.byteOffset : 0, count * 2);
+    const words = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const low = halves[2 * i];
+      if (halves[2 * i + 1] !== low >> 31) {
+        const value = (BigInt(halves[2 * i + 1]) << 32n) + BigInt(low >>> 0);
+        throw new Error(`${what}: element ${i} is ${value}, outside the i32 range the wgsl target computes i64 values in`);
+      }
+      words[i] = low;
+    }
+    return bytesOf(words);
+  }
+  return bytes;
+}
+
+/** Whether the plan stores tensors of this dtype as f16 (precision f16 stores every f32 tensor so). */
+const storedHalf = (plan: WgslPlan, dtype: string) => plan.precision === 'f16' && dtype === 'f32';
+
+/** An f32 tensor's values as f16, two to a word (the last word padded). */
+function toHalves(t: HostTensor, count: number, what: string): Uint8Array {
+  if (t.dtype !== 'f32') throw new Error(`${what} has dtype ${t.dtype}; the model expects f32`);
+  if (t.data.byteLength !== count * 4) throw new Error(`${what} holds ${t.data.byteLength} bytes; the model expects ${count * 4}`);
+  const values = new Float32Array(bytesOf(t.data).slice().buffer);
+  const halves = new Uint16Array(count + (count & 1));
+  for (let i = 0; i < count; i++) halves[i] = f16Bits(values[i]);
+  return bytesOf(halves);
+}
+
+function fromHalves(bytes: Uint8Array, shape: number[]): OutputTensor {
+  const halves = new Uint16Array(bytes.slice().buffer);
+  return { dtype: 'f32', shape, data: Float32Array.from({ length: product(shape) }, (_, i) => f16Value(halves[i])) };
 }
 
 function fromWords(words: Uint8Array, dtype: string, shape: number[]): OutputTensor {
@@ -43,6 +78,7 @@ function fromWords(words: Uint8Array, dtype: string, shape: number[]): OutputTen
     case 'f32': return { dtype, shape, data: new Float32Array(copy.buffer) };
     case 'i32': return { dtype, shape, data: new Int32Array(copy.buffer) };
     case 'u32': return { dtype, shape, data: new Uint32Array(copy.buffer) };
+    case 'i64': return { dtype, shape, data: BigInt64Array.from(new Int32Array(copy.buffer), (w) => BigInt(w)) };
     default: return { dtype, shape, data: Uint8Array.from(new Uint32Array(copy.buffer), (w) => (w ? 1 : 0)) };
   }
 }
@@ -73,7 +109,10 @@ export class WebGpuModel {
     for (const s of plan.shaders)
       if (s.workgroupSize > limits.maxComputeInvocationsPerWorkgroup || s.workgroupSize > limits.maxComputeWorkgroupSizeX)
         throw new Error(`${plan.name}: shader ${s.name} needs workgroups of ${s.workgroupSize}; this adapter allows ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)}`);
+    if (plan.precision === 'f16' && !adapter.features.has('shader-f16'))
+      throw new Error(`${plan.name}: compiled with precision f16, but this WebGPU adapter has no shader-f16 feature; compile with --precision f32`);
     const device = await adapter.requestDevice({
+      requiredFeatures: plan.precision === 'f16' ? ['shader-f16'] : [],
       requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
     });
 
@@ -92,9 +131,14 @@ export class WebGpuModel {
       const shape = slot.shape.map((d) => evalIndex(d, {}));
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
         throw new Error(`${plan.name}: weight ${slot.name} has shape [${t.shape.join(', ')}]; the model expects [${shape.join(', ')}]`);
-      params.set(toWords(t, slot.dtype, product(shape), `weight ${slot.name}`), evalIndex(slot.offset, {}) * 4);
+      const what = `weight ${slot.name}`;
+      params.set(storedHalf(plan, slot.dtype) ? toHalves(t, product(shape), what) : toWords(t, slot.dtype, product(shape), what), evalIndex(slot.offset, {}) * 4);
     }
     for (const c of plan.constants) {
+      if (storedHalf(plan, c.dtype)) {
+        new Uint16Array(params.buffer, c.offset * 4, c.values.length).set(c.values.map(f16Bits));
+        continue;
+      }
       const view = c.dtype === 'f32' ? new Float32Array(params.buffer, c.offset * 4, c.values.length)
         : c.dtype === 'i32' ? new Int32Array(params.buffer, c.offset * 4, c.values.length) : new Uint32Array(params.buffer, c.offset * 4, c.values.length);
       view.set(c.values);
@@ -113,8 +157,8 @@ export class WebGpuModel {
     this.dataBuffer?.destroy();
     this.dataBuffer = this.device.createBuffer({ label: 'data', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
     this.dataBytes = bytes;
-    const resources: Record<string, GPUBuffer> = { params: this.paramsBuffer, data: this.dataBuffer, symbols: this.symbolsBuffer };
-    const slots = { params: 0, data: 1, symbols: 2 };
+    const resources: Record<string, GPUBuffer> = { params: this.paramsBuffer, data: this.dataBuffer, symbols: this.symbolsBuffer, params16: this.paramsBuffer, data16: this.dataBuffer };
+    const slots = { params: 0, data: 1, symbols: 2, params16: 3, data16: 4 };
     this.bindGroups = this.plan.shaders.map((s: WgslShader, i) => this.device.createBindGroup({
       label: s.name, layout: this.pipelines[i].getBindGroupLayout(0),
       entries: s.bindings.map((b) => ({ binding: slots[b], resource: { buffer: resources[b] } })),
@@ -145,7 +189,8 @@ export class WebGpuModel {
       const shape = shapeOf(slot), t = given[i];
       if (t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k]))
         throw new Error(`${plan.name}: input ${slot.name} has shape [${t.shape.join(', ')}]; the model expects [${shape.join(', ')}]`);
-      const words = toWords(t, slot.dtype, product(shape), `input ${slot.name}`);
+      const what = `input ${slot.name}`;
+      const words = storedHalf(plan, slot.dtype) ? toHalves(t, product(shape), what) : toWords(t, slot.dtype, product(shape), what);
       if (words.byteLength) queue.writeBuffer(data, evalIndex(slot.offset, syms) * 4, words);
     });
 
@@ -160,7 +205,7 @@ export class WebGpuModel {
     });
     pass.end();
     const outputs = plan.outputs.map((slot) => ({ slot, shape: shapeOf(slot), offset: evalIndex(slot.offset, syms) * 4 }));
-    const sizes = outputs.map((o) => product(o.shape) * 4);
+    const sizes = outputs.map((o) => (storedHalf(plan, o.slot.dtype) ? Math.ceil(product(o.shape) / 2) : product(o.shape)) * 4);
     const stagingBytes = 16 + sizes.reduce((a, b) => a + b, 0);
     const staging = this.device.createBuffer({ label: 'readback', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     encoder.copyBufferToBuffer(data, plan.statusWord * 4, staging, 0, 4);
@@ -180,7 +225,8 @@ export class WebGpuModel {
     const result = new Map<string, OutputTensor>();
     at = 16;
     outputs.forEach((o, i) => {
-      result.set(o.slot.name, fromWords(bytes.subarray(at, at + sizes[i]), o.slot.dtype, o.shape));
+      const stored = bytes.subarray(at, at + sizes[i]);
+      result.set(o.slot.name, storedHalf(plan, o.slot.dtype) ? fromHalves(stored, o.shape) : fromWords(stored, o.slot.dtype, o.shape));
       at += sizes[i];
     });
     return result;

@@ -2,7 +2,7 @@
 // the browser bundle and the Node entry; they differ only in where the GPU object comes from and how a
 // weights path is read, which the entries pass in. Imports nothing from Node.
 import { WebGpuModel, HostTensor } from './executor.js';
-import { WgslDType, WgslPlan, evalIndex } from './plan.js';
+import { WgslHostDType, WgslPlan, evalIndex } from './plan.js';
 
 /** A tensor as the package's API takes and gives it: row-major data and its shape. */
 export interface PackageTensor { data: ArrayBufferView; shape: readonly number[] }
@@ -18,10 +18,11 @@ export interface PackagePlatform {
   readWeights(source: string): Promise<Uint8Array>;
 }
 
-const ARRAY_CLASS: Record<WgslDType, { name: string; is: (v: ArrayBufferView) => boolean }> = {
+const ARRAY_CLASS: Record<WgslHostDType, { name: string; is: (v: ArrayBufferView) => boolean }> = {
   f32: { name: 'Float32Array', is: (v) => v instanceof Float32Array },
   i32: { name: 'Int32Array', is: (v) => v instanceof Int32Array },
   u32: { name: 'Uint32Array', is: (v) => v instanceof Uint32Array },
+  i64: { name: 'BigInt64Array', is: (v) => v instanceof BigInt64Array },
   bool: { name: 'Uint8Array', is: (v) => v instanceof Uint8Array },
 };
 

@@ -5,7 +5,8 @@
 //
 // Memory: `params` (read-only) holds the weights and the graph's constants at static word offsets;
 // `data` (read-write) holds a status word, then inputs, outputs and the workspace arena. Every element
-// is one 32-bit word (f32, i32, u32; bool as u32 0/1), so shaders address both buffers as array<u32>.
+// is one 32-bit word (f32, i32, u32; bool as u32 0/1), so shaders address both buffers as array<u32>;
+// at precision f16, f32 tensors are f16 pairs in their words, addressed through array<f16> views.
 
 /** An index expression: the kernel IR's index subset (constants, symbol variables, + - * / % min max). */
 export type IndexExpr =
@@ -13,12 +14,15 @@ export type IndexExpr =
   | { k: 'var'; name: string }
   | { k: 'binary'; op: 'add' | 'sub' | 'mul' | 'div' | 'rem' | 'min' | 'max'; a: IndexExpr; b: IndexExpr };
 
-/** Element types at the executor's boundary. */
+/** Element types the buffers store. */
 export type WgslDType = 'f32' | 'i32' | 'u32' | 'bool';
+
+/** Element types of inputs and outputs on the host: the stored ones, and i64, which travels as i32 words (the executor checks that each input value fits). */
+export type WgslHostDType = WgslDType | 'i64';
 
 export interface WgslTensorSlot {
   name: string;
-  dtype: WgslDType;
+  dtype: WgslHostDType;
   /** dims as expressions over the symbols */
   shape: IndexExpr[];
   /** first word in its buffer */
@@ -32,8 +36,11 @@ export interface WgslConstant {
   values: number[];
 }
 
-/** The bindings a shader declares, in group 0. */
-export type WgslBinding = 'params' | 'data' | 'symbols';
+/**
+ * The bindings a shader declares, in group 0: the two storage buffers as array<u32>, the symbols, and
+ * at precision f16 the same two buffers again as array<f16> (bindings 3 and 4), which f16 tensors use.
+ */
+export type WgslBinding = 'params' | 'data' | 'symbols' | 'params16' | 'data16';
 
 export interface WgslShader {
   name: string;
@@ -58,6 +65,12 @@ export interface WgslPlan {
   dataWords: IndexExpr;
   /** word of the data buffer that a failed check sets to its nonzero code */
   statusWord: number;
+  /**
+   * f32: every element is a 32-bit word. f16: every f32 tensor (weights, constants, inputs, outputs,
+   * intermediates) is stored as f16, two per word, from its word offset; the executor converts at the
+   * boundary, so the host still sees f32. Needs the adapter's shader-f16 feature.
+   */
+  precision: 'f32' | 'f16';
   shaders: WgslShader[];
 }
 
@@ -93,4 +106,39 @@ export function workgroupCounts(invocations: number, workgroupSize: number): [nu
   const groups = Math.ceil(invocations / workgroupSize);
   if (groups <= MAX_WORKGROUPS_PER_DIM) return [groups, 1, 1];
   return [MAX_WORKGROUPS_PER_DIM, Math.ceil(groups / MAX_WORKGROUPS_PER_DIM), 1];
+}
+
+/** The f16 bit pattern nearest to x (ties to even; beyond the f16 range, infinity). */
+export function f16Bits(x: number): number {
+  const f = new Float32Array([x]);
+  const bits = new Uint32Array(f.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  const mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    // subnormal (or zero): the 24-bit significand shifted into 10 bits, rounded to nearest even
+    if (e < -10) return sign;
+    const m = mant | 0x800000, shift = 14 - e;
+    const half = 1 << (shift - 1), rest = m & ((1 << shift) - 1);
+    let r = m >>> shift;
+    if (rest > half || (rest === half && (r & 1))) r++;
+    return sign | r;
+  }
+  let r = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  // a carry out of the mantissa steps the exponent, up to infinity: both are right
+  if (rest > 0x1000 || (rest === 0x1000 && (r & 1))) r++;
+  return sign | r;
+}
+
+/** The value of an f16 bit pattern. */
+export function f16Value(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f, mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }

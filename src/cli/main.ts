@@ -19,6 +19,7 @@ import { typeToString } from '../ir/graph.js';
 import { Tensor, readNumbers } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
 import { TARGETS, Target, cachedPackage, compileToPackage, generatePackage, runPackage, runWgsl } from '../codegen/compile.js';
+import type { Precision } from '../codegen/wgsl/generate.js';
 import { defaultPackageName } from '../codegen/package/index.js';
 import { pipelineFor, runPasses, splitPassList } from '../passes/registry.js';
 
@@ -57,13 +58,14 @@ Writes deterministic weights for every parameter (PyTorch-like default initializ
 
 Writes readable .ds for an ONNX model (blocks and std/nn layers recovered from parameter names where
 they allow it) and its weights as MODEL.safetensors beside it.`,
-  compile: `usage: dsc compile MODEL [--target cpu|wgsl] [-o DIR] [--emit] [-O LEVEL] [--name NPM_NAME]
+  compile: `usage: dsc compile MODEL [--target cpu|wgsl] [--precision f32|f16] [-o DIR] [--emit] [-O LEVEL] [--name NPM_NAME]
 
 Compiles MODEL to an npm package in DIR (default out/<model name>): kernels for the target, a native
 addon (built now unless --emit), TypeScript bindings and a README. The model's weights, when it
 carries them (ONNX), are written to DIR/weights.safetensors.
   --target T   cpu (default): C++ kernels in a native addon; wgsl: WebGPU compute shaders with a
                Node entry (index.js) and a browser bundle (browser.js), no native code (docs/WGSL.md)
+  --precision P  wgsl: f32 (default), or f16 tensors (needs the adapter's shader-f16 feature)
   -o DIR       where the package goes
   --emit       write the sources only; \`npm install\` in DIR builds them (cpu)
   -O LEVEL     0: no graph optimization; 1, 2: the target's pass pipeline (default 1)
@@ -77,7 +79,7 @@ estimated flops and bytes moved, and the memory plan (arena vs lower bound vs no
 
 Draws the graph after the CPU pipeline with fusion groups coloured, and the memory timeline
 (each buffer as a rectangle over its lifetime, with the lower bound). .html adds hover details.`,
-  run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp|cpu|wgsl]
+  run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp|cpu|wgsl] [--precision f32|f16]
 
 Runs MODEL on the given inputs and writes each output to DIR/<output name>.npy (characters
 outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the run time.
@@ -89,6 +91,7 @@ outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the
                           package compiled once and cached by content hash ($DSC_CACHE_DIR,
                           default ~/.cache/dsc), or wgsl: WebGPU shaders run in this process
                           through the \`webgpu\` package (any Vulkan driver, e.g. Mesa lavapipe)
+  --precision P           wgsl: f32 (default) or f16 tensors
   -O LEVEL                optimization level for compiled targets (default 1)`,
   ir: `usage: dsc ir MODEL [-o FILE] [--passes P1,P2 | -O LEVEL] [--print-after-all]
 
@@ -135,7 +138,7 @@ function parseInputs(specs: string[]): Map<string, Tensor> {
 }
 
 async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, out: { value: true, short: 'o' }, weights: { value: true }, target: { value: true }, O: { value: true, short: 'O' }, choose: { value: true, repeat: true } }, 'run');
+  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, out: { value: true, short: 'o' }, weights: { value: true }, target: { value: true }, precision: { value: true }, O: { value: true, short: 'O' }, choose: { value: true, repeat: true } }, 'run');
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc run: expected one MODEL, got ${a.positional.length} (see 'dsc help run')`);
   const out = a.flags.get('out')?.[0];
   if (!out) throw diag('DSC9001', `dsc run: --out DIR is required`);
@@ -143,6 +146,7 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
   if (target !== 'interp' && !(TARGETS as readonly string[]).includes(target))
     throw diag('DSC9001', `dsc run: unknown target '${target}'; available: interp, ${TARGETS.join(', ')}`);
   const level = optLevel(a.flags.get('O')?.[0], 'run');
+  const wgslPrecision = precision(a.flags.get('precision')?.[0], target, 'run');
   const model = a.positional[0];
   const inputs = parseInputs(a.flags.get('input') ?? []);
   const graph = loadModel(model, { knownInputs: inputs, choose: parseChoices(a.flags.get('choose') ?? [], 'run') });
@@ -173,7 +177,7 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
     for (const p of graph.params) if (!weights.has(p.name)) throw diag('DSC4005', `weight '${p.name}' is missing; pass --weights`, { file: model });
     graph.weights = weights;
     if (target === 'wgsl') {
-      ({ outputs: results, ms } = await runWgsl(generatePackage(graph, { target, level, onStage: stageReporter(err) }), inputs, model));
+      ({ outputs: results, ms } = await runWgsl(generatePackage(graph, { target, level, precision: wgslPrecision, onStage: stageReporter(err) }), inputs, model));
     } else {
       const pkg = await cachedPackage(graph, { target: target as Target, level, onStage: stageReporter(err) });
       log(`${pkg.reused ? 'reused' : 'built'} ${target} package ${pkg.dir}`);
@@ -192,6 +196,13 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
   }
   log(`ran ${basename(model)} on ${target} in ${ms.toFixed(1)} ms`);
   return 0;
+}
+
+function precision(text: string | undefined, target: string, command: string): Precision | undefined {
+  if (text === undefined) return undefined;
+  if (text !== 'f32' && text !== 'f16') throw diag('DSC9001', `dsc ${command}: --precision expects f32 or f16, got '${text}'`);
+  if (target !== 'wgsl') throw diag('DSC9001', `dsc ${command}: --precision applies to --target wgsl only`);
+  return text;
 }
 
 function optLevel(text: string | undefined, command: string): 0 | 1 | 2 {
@@ -325,7 +336,7 @@ function cmdGraph(argv: string[], log: (s: string) => void): number {
 }
 
 async function cmdCompile(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const a = parseArgs(argv, { target: { value: true, short: 't' }, out: { value: true, short: 'o' }, emit: {}, O: { value: true, short: 'O' }, name: { value: true } }, 'compile');
+  const a = parseArgs(argv, { target: { value: true, short: 't' }, precision: { value: true }, out: { value: true, short: 'o' }, emit: {}, O: { value: true, short: 'O' }, name: { value: true } }, 'compile');
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc compile: expected one MODEL, got ${a.positional.length} (see 'dsc help compile')`);
   const target = a.flags.get('target')?.[0] ?? 'cpu';
   if (!(TARGETS as readonly string[]).includes(target)) throw diag('DSC9001', `dsc compile: unknown target '${target}'; available: ${TARGETS.join(', ')}`);
@@ -336,7 +347,7 @@ async function cmdCompile(argv: string[], log: (s: string) => void, err: (s: str
   err(`  ${'load'.padEnd(16)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms`);
   const build = buildReporter(err);
   const gen = await compileToPackage(graph, out, {
-    target: target as Target, level: optLevel(a.flags.get('O')?.[0], 'compile'), packageName: a.flags.get('name')?.[0] ?? defaultPackageName(basename(model).replace(/\.[^.]*$/, '')), emitOnly: a.flags.has('emit'),
+    target: target as Target, level: optLevel(a.flags.get('O')?.[0], 'compile'), precision: precision(a.flags.get('precision')?.[0], target, 'compile'), packageName: a.flags.get('name')?.[0] ?? defaultPackageName(basename(model).replace(/\.[^.]*$/, '')), emitOnly: a.flags.has('emit'),
     onStage: (name, state, ms) => { if (state === 'done') { if (name === 'native build' && process.stderr.isTTY) process.stderr.write('\r\x1b[K'); stageReporter(err)(name, state, ms); } },
     onBuildLine: build,
   });

@@ -18,7 +18,7 @@ import { ModelManifest, manifestOf } from './abi.js';
 import { generateCpu } from './cpu/generate.js';
 import { emitPackage, buildPackage } from './package/index.js';
 import { ADDON_PATH } from './package/bindings.js';
-import { WgslProgram, generateWgsl } from './wgsl/generate.js';
+import { Precision, WgslProgram, generateWgsl } from './wgsl/generate.js';
 import { emitWgslPackage } from './wgsl-package/emit.js';
 import { dscRoot } from './package/toolchain.js';
 
@@ -29,6 +29,8 @@ export interface CompileOptions {
   target: Target;
   /** optimization level: 0 none, 1 and 2 the target's pipeline (default 1) */
   level?: 0 | 1 | 2;
+  /** wgsl: f32 (default) or f16 tensors (docs/WGSL.md) */
+  precision?: Precision;
   packageName?: string;
   /** called when a stage starts and ends */
   onStage?: (stage: string, state: 'start' | 'done', ms: number) => void;
@@ -58,7 +60,7 @@ function stage<T>(opts: CompileOptions, name: string, fn: () => T): T {
 export function generatePackage(graph: Graph, opts: CompileOptions): GeneratedPackage {
   assertValid(graph);
   const optimized = stage(opts, 'optimize', () => runPasses(graph, pipelineFor(opts.target, opts.level ?? 1), { verify: true }));
-  const wgsl = opts.target === 'wgsl' ? stage(opts, 'generate shaders', () => generateWgsl(optimized)) : undefined;
+  const wgsl = opts.target === 'wgsl' ? stage(opts, 'generate shaders', () => generateWgsl(optimized, { precision: opts.precision })) : undefined;
   const kernelFiles = opts.target === 'cpu' ? stage(opts, 'generate kernels', () => generateCpu(optimized).files) : new Map<string, string>();
   const manifest = manifestOf(optimized);
   const complete = optimized.params.every((p) => optimized.weights.has(p.name));

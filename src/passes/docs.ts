@@ -21,8 +21,11 @@ export function renderPassesDoc(): string {
   ];
   for (const p of listPasses()) {
     const options = Object.entries(p.options);
+    if (options.length === 0 && !p.notes) continue;
+    out.push(`## \`${p.name}\``, '');
+    if (p.notes) out.push(p.notes.trim(), '');
     if (options.length === 0) continue;
-    out.push(`## \`${p.name}\` options`, '', '| option | kind | default | meaning |', '| --- | --- | --- | --- |');
+    out.push('| option | kind | default | meaning |', '| --- | --- | --- | --- |');
     for (const [name, spec] of options) out.push(`| \`${name}\` | ${spec.kind} | \`${String(spec.default)}\` | ${spec.doc} |`);
     out.push('');
   }

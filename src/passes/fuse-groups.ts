@@ -16,12 +16,17 @@
 // own: the fused ops are already one kernel each. Constants and views (the reshape family and
 // identity, whose result is the input's storage) get groups of their own too, but launch nothing
 // (memory-kernels.ts, which counts kernels for the memory planner and `dsc report`).
+// Then static data movement becomes views (views.ts): a movement node whose readers are all in one
+// non-contraction group that reads through views joins it (a load view; chains join link by link,
+// from the last node back), and a transpose that alone reads the result of a group that stores by
+// coordinates joins that group (a store view). Either way it launches no kernel of its own.
 // Finally the nodes are reordered so each group is one contiguous run, and groups are numbered
 // from 0 in that order: a deterministic schedule of kernels.
 import { Dim, dimEq } from '../ir/dim.js';
 import { Graph, Node, Value } from '../ir/graph.js';
 import { ELEMENTWISE_OPS, VIEW_OPS } from './memory-kernels.js';
 import { definePass } from './pass.js';
+import { RESHAPE_OPS, isMovementView, readsThroughView, storesThroughView } from './views.js';
 
 /** Ops that contract over an input dimension and take elementwise epilogues. */
 export const CONTRACTION_OPS: ReadonlySet<string> = new Set(['conv', 'conv_transpose', 'matmul', 'gemm']);
@@ -33,7 +38,23 @@ const TARGET_MAX_BUFFERS: Readonly<Record<string, number>> = { wgsl: 8 };
 
 export const fuse = definePass({
   name: 'fuse',
-  summary: 'group nodes into kernels (Node.group): elementwise chains, conv/matmul/gemm epilogues, conv + pool and conv + depthwise conv',
+  summary: 'group nodes into kernels (Node.group): elementwise chains, conv/matmul/gemm epilogues, conv + pool and conv + depthwise conv, data movement as views',
+  notes: `
+**Data movement as views.** A static transpose, slice, expand or reshape-family node is an index map
+from its result's coordinates to its input's. It joins the group of the kernel that reads its result
+when every reader is in that group and that kernel indexes the operand by coordinates (elementwise
+chains, softmax, log_softmax, layer and RMS norm, reductions, scaled_dot_product_attention): the
+kernel reads the chain's stored source through the composed map and the movement launches nothing
+(a load view; chains join link by link). A transpose that alone reads the result of such a kernel
+joins that kernel's group instead (a store view): the kernel writes each element where the
+transpose would put it, as attention does for its heads. Contractions take no views: their GEMM
+operands are strided matrices, and the movement in front of them (rows of a batch permuted) is
+rarely one; \`sink-transposes\` moves such a transpose below the matmul, next to the movement after
+it. A reshape alone stays a storage alias. The decision is the group membership, visible as
+\`group(n)\` in the IR, so \`dsc report\`, the memory planner (a view's source lives until the kernel
+reading through it has run) and the code generators all see the same kernels. On the transformer
+encoder this takes each layer from 17 kernels to 8.
+`,
   options: {
     'max-inputs': {
       kind: 'int', default: -1,
@@ -105,7 +126,55 @@ function assignGroups(graph: Graph, opts: FuseOptions): void {
     }
     start(n, CONTRACTION_OPS.has(n.op) ? 'contraction' : 'single');
   }
+  absorbViews(graph, groupOf, users, outputs);
   schedule(graph, groupOf, index);
+}
+
+/**
+ * Movement nodes join the group that reads them (load views), else the group whose result they
+ * transpose (store views). A reshape-family node joins only as a link of a chain with another
+ * movement op above it: alone it is a storage alias already.
+ */
+function absorbViews(graph: Graph, groupOf: Map<Node, Group>, users: Map<Value, Node[]>, outputs: ReadonlySet<Value>): void {
+  const joined = new Set<Node>();
+  const join = (n: Node, g: Group) => {
+    g.nodes.push(n);
+    groupOf.set(n, g);
+    joined.add(n);
+  };
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const n = graph.nodes[i];
+    const v = n.outputs[0];
+    const readers = users.get(v) ?? [];
+    if (!isMovementView(n) || outputs.has(v) || readers.length === 0) continue;
+    const g = groupOf.get(readers[0])!;
+    if (!takesViews(g) || !readers.every((r) => groupOf.get(r) === g)) continue;
+    if (!readers.every((r) => joined.has(r) || r.inputs.every((x, k) => x !== v || readsThroughView(r, k)))) continue;
+    if (RESHAPE_OPS.has(n.op) && !belowMovement(n)) continue;
+    join(n, g);
+  }
+  const storing = new Set<Group>();
+  for (const t of graph.nodes) {
+    const p = t.inputs[0]?.producer;
+    if (t.op !== 'transpose' || joined.has(t) || !isMovementView(t) || !p || !storesThroughView(p)) continue;
+    const g = groupOf.get(p)!;
+    const result = p.outputs[0];
+    if (!takesViews(g) || storing.has(g) || outputs.has(result) || (users.get(result) ?? []).length !== 1) continue;
+    join(t, g);
+    storing.add(g);
+  }
+}
+
+/** A kernel that indexes by coordinates: one op (a group of its own), or a chain of elementwise ops (no batch norm). */
+function takesViews(g: Group): boolean {
+  return g.kind === 'single' || (g.kind === 'elementwise' && g.nodes.every((m) => ELEMENTWISE_OPS.has(m.op) || isMovementView(m)));
+}
+
+/** Whether a movement op other than the reshape family is above `n` through reshape-family links. */
+function belowMovement(n: Node): boolean {
+  for (let p = n.inputs[0]?.producer; p && isMovementView(p); p = p.inputs[0]?.producer)
+    if (!RESHAPE_OPS.has(p.op)) return true;
+  return false;
 }
 
 /** A per-channel window over the previous result: a pool, or a conv with one input channel per group. */

@@ -1,8 +1,10 @@
 // Kernels as the memory planner and the report see them: the fusion groups of a graph (Node.group;
-// a node without one is a kernel of its own), minus the nodes that launch nothing — views (the
-// reshape family, whose result is its input's bytes under another shape) and constants (static data).
+// a node without one is a kernel of its own), minus the nodes that launch nothing — storage aliases
+// (the reshape family, whose result is its input's bytes under another shape) and constants (static
+// data). Movement nodes that are views of a kernel (views.ts) are nodes of that kernel.
 // Kernels are put in a topological order that follows the graph's node order where it can.
 import { Graph, Node, Value } from '../ir/graph.js';
+import { groupViews } from './views.js';
 
 /** Ops whose result is the input's storage, unchanged, under another shape. */
 export const VIEW_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', 'squeeze', 'unsqueeze', 'identity']);
@@ -38,9 +40,31 @@ export function isViewNode(node: Node, graphOutputs: ReadonlySet<Value>): boolea
   return VIEW_OPS.has(node.op) && node.outputs.length === 1 && node.inputs[0] !== null && !graphOutputs.has(node.outputs[0]);
 }
 
-/** Nodes that are no kernel's work: views and constants. */
+/** Nodes that are no kernel's work when each node is a kernel of its own (before fusion): views and constants. */
 export function launchesNothing(node: Node, graphOutputs: ReadonlySet<Value>): boolean {
   return node.op === 'constant' || isViewNode(node, graphOutputs);
+}
+
+/** The movement nodes that are views of the kernel of their group (views.ts): its load chains and store view. */
+export function kernelViews(graph: Graph): Set<Node> {
+  const byGroup = new Map<number, Node[]>();
+  for (const n of graph.nodes) if (n.group !== undefined) byGroup.set(n.group, [...(byGroup.get(n.group) ?? []), n]);
+  const views = new Set<Node>();
+  for (const nodes of byGroup.values()) {
+    const { loads, store } = groupViews(nodes);
+    for (const n of store ? [...loads, store] : loads) views.add(n);
+  }
+  return views;
+}
+
+/**
+ * The views (isViewNode) whose result is their input's storage in the fused graph: all but the
+ * reshape-family links of a kernel's view chain, which are index maps of that kernel.
+ */
+export function storageAliases(graph: Graph): Set<Node> {
+  const outputs = new Set(graph.outputs);
+  const views = kernelViews(graph);
+  return new Set(graph.nodes.filter((n) => isViewNode(n, outputs) && !views.has(n)));
 }
 
 /**
@@ -50,12 +74,12 @@ export function launchesNothing(node: Node, graphOutputs: ReadonlySet<Value>): b
  * kernel: that is the fusion pass's bug, reported as an internal error.
  */
 export function scheduleKernels(graph: Graph): Kernel[] {
-  const outputs = new Set(graph.outputs);
+  const aliases = storageAliases(graph);
   const kernels: Kernel[] = [];
   const byGroup = new Map<number, Kernel>();
   const kernelOf = new Map<Node, Kernel>();
   for (const node of graph.nodes) {
-    if (launchesNothing(node, outputs)) continue;
+    if (node.op === 'constant' || aliases.has(node)) continue;
     let k = node.group === undefined ? undefined : byGroup.get(node.group);
     if (!k) {
       k = { step: -1, nodes: [], group: node.group };
@@ -71,7 +95,7 @@ export function scheduleKernels(graph: Graph): Kernel[] {
   for (const node of graph.nodes) {
     const k = kernelOf.get(node);
     if (k) for (const o of node.outputs) producerKernel.set(o, k);
-    else if (isViewNode(node, outputs)) {
+    else if (aliases.has(node)) {
       const from = producerKernel.get(node.inputs[0]!);
       if (from) producerKernel.set(node.outputs[0], from);
     }

@@ -25,6 +25,8 @@ export interface PassDef {
   name: string;
   /** one line for `dsc help` and docs/PASSES.md */
   summary: string;
+  /** the pass's design decisions for docs/PASSES.md (Markdown paragraphs), where one line does not say them */
+  notes?: string;
   options: Record<string, PassOptionSpec>;
   /** rewrites the graph in place; must leave it valid (the pass manager can verify after each pass) */
   run(graph: Graph, options: Record<string, PassOptionValue>, ctx: PassContext): void;
@@ -34,6 +36,7 @@ export interface PassDef {
 export function definePass<O extends Record<string, PassOptionSpec> = {}>(def: {
   name: string;
   summary: string;
+  notes?: string;
   options?: O;
   run(graph: Graph, options: PassOptionValues<O>, ctx: PassContext): void;
 }): PassDef {

@@ -2,7 +2,8 @@
 //
 // Graph inputs, params and outputs live in the caller's buffers and constants in static data. A
 // view (reshape family) is its input's bytes under another shape. A value made and used inside one
-// fusion group never reaches memory. Every other value is an intermediate: it occupies one buffer of
+// fusion group never reaches memory; that includes the movement nodes a kernel reads or stores
+// through (views.ts), whose stored source is read by that kernel and so lives until it has run. Every other value is an intermediate: it occupies one buffer of
 // a single workspace arena from the step of the kernel that writes it to the step of its last reader
 // (through views). An elementwise kernel whose input dies at that kernel and has the output's dtype
 // and size writes its output over that input (in place), so both share one buffer. Buffers get
@@ -17,7 +18,7 @@ import { Dim, DimEnv, SymDim, dimAdd, dimMul, dimProduct, dimSub, dimSymbols, ev
 import { DType, DTYPE_INFO } from '../ir/dtype.js';
 import { Graph, Node, Value } from '../ir/graph.js';
 import { alignUp, lowerBound, liveBytesPerStep, placeBuffers, placementProblems } from './memory-arena.js';
-import { ELEMENTWISE_OPS, Kernel, isViewNode, scheduleKernels } from './memory-kernels.js';
+import { ELEMENTWISE_OPS, Kernel, scheduleKernels, storageAliases } from './memory-kernels.js';
 
 /** Where a value lives. */
 export type Storage =
@@ -83,7 +84,7 @@ export interface PlanMemoryOptions {
 export function planMemory(graph: Graph, opts: PlanMemoryOptions = {}): MemoryPlan {
   const dims = bindAllDims(graph, opts.dims);
   const kernels = scheduleKernels(graph);
-  const graphOutputs = new Set(graph.outputs);
+  const aliases = storageAliases(graph);
   const storage = new Map<Value, Storage>();
   graph.inputs.forEach((v, index) => storage.set(v, { kind: 'input', index }));
   graph.params.forEach((v, index) => storage.set(v, { kind: 'param', index }));
@@ -95,7 +96,7 @@ export function planMemory(graph: Graph, opts: PlanMemoryOptions = {}): MemoryPl
   for (const k of kernels) for (const n of k.nodes) kernelOf.set(n, k);
   for (const node of graph.nodes) {
     if (node.op === 'constant') for (const o of node.outputs) storage.set(o, { kind: 'constant' });
-    else if (isViewNode(node, graphOutputs)) {
+    else if (aliases.has(node)) {
       storage.set(node.outputs[0], { kind: 'view', of: node.inputs[0]! });
       root.set(node.outputs[0], rootOf(node.inputs[0]!));
     }

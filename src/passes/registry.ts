@@ -17,11 +17,12 @@ import { recognizeRmsnorm } from './recognize-rmsnorm.js';
 import { recognizeGelu } from './recognize-gelu.js';
 import { recognizeSilu } from './recognize-silu.js';
 import { recognizeAttention } from './recognize-attention.js';
+import { sinkTransposes } from './sink-transposes.js';
 import { fuse } from './fuse-groups.js';
 
 const PASSES: readonly PassDef[] = [
   foldConstants, simplifyReshapes, removeIdentities, cse, foldBatchnorm,
-  recognizeLayernorm, recognizeRmsnorm, recognizeGelu, recognizeSilu, recognizeAttention, fuse, dce,
+  recognizeLayernorm, recognizeRmsnorm, recognizeGelu, recognizeSilu, recognizeAttention, sinkTransposes, fuse, dce,
 ];
 
 const BY_NAME = new Map(PASSES.map((p) => [p.name, p]));
@@ -39,12 +40,13 @@ export type OptLevel = 0 | 1 | 2;
 
 /**
  * The pass specs `dsc compile -O<level>` runs for a target. All targets share canonicalization
- * (whose dce leaves no dead reader to hide a pattern) and recognition; fusion comes last (its
- * limits follow the target) and dce sweeps after it, which only removes nodes and so keeps every
- * group whole.
+ * (whose dce leaves no dead reader to hide a pattern) and recognition; transposes then sink next
+ * to the data movement after them (after recognition, whose patterns contain transposes); fusion
+ * comes last (its limits follow the target) and dce sweeps after it, which only removes nodes and
+ * so keeps every group whole.
  */
 export function pipelineFor(_target: string, level: OptLevel): string[] {
-  return level === 0 ? [] : [...CANONICALIZE, ...RECOGNIZE, 'fuse', 'dce'];
+  return level === 0 ? [] : [...CANONICALIZE, ...RECOGNIZE, 'sink-transposes', 'fuse', 'dce'];
 }
 
 /** Every pass, in registry order (for docs and `dsc help`). */

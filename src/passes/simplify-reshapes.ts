@@ -33,7 +33,8 @@ function collapseReshapes(node: Node): Node | null {
   return nodeProducing('reshape', [inner.inputs[0]], { shape }, node.outputs, node.loc);
 }
 
-function composeTransposes(node: Node): Node | null {
+/** transpose(transpose(x, p), q) as one transpose of x, or null when `node` is not such a pair. */
+export function composeTransposes(node: Node): Node | null {
   const inner = node.inputs[0]?.producer;
   if (node.op !== 'transpose' || inner?.op !== 'transpose') return null;
   const rank = node.outputs[0].type.shape.length;
@@ -43,7 +44,7 @@ function composeTransposes(node: Node): Node | null {
 }
 
 /** A transpose's permutation; without `perm` it reverses the axes. */
-function permOf(node: Node, rank: number): number[] {
+export function permOf(node: Node, rank: number): number[] {
   const perm = node.attrs.perm as readonly number[] | undefined;
   return perm ? [...perm] : Array.from({ length: rank }, (_, i) => rank - 1 - i);
 }

@@ -10,10 +10,11 @@ import { Cost, getOp } from '../ir/registry.js';
 import { defaultCost } from '../ir/ops/util.js';
 import { Kernel, launchesNothing } from '../passes/memory-kernels.js';
 import { MemoryPlan } from '../passes/plan-memory.js';
+import { groupViews } from '../passes/views.js';
 
 export interface KernelStats {
   kernel: Kernel;
-  /** the ops of its nodes, in order, joined by '+' */
+  /** the ops it computes, in order, joined by '+', and how many movement nodes it reads or stores through */
   ops: string;
   /** the values it writes to memory */
   writes: Value[];
@@ -56,7 +57,10 @@ export function kernelStats(plan: MemoryPlan): KernelStats[] {
       for (const n of kernel.nodes) for (const v of n.inputs) if (v && !produced.has(v)) reads.add(v);
       bytes = [...reads, ...writes].reduce((s, v) => s + typeBytes(v.type, env), 0);
     }
-    return { kernel, ops: kernel.nodes.map((n) => n.op).join('+'), writes, flops, bytes };
+    const views = groupViews(kernel.nodes);
+    const viewCount = views.loads.length + (views.store ? 1 : 0);
+    const ops = views.compute.map((n) => n.op).join('+') + (viewCount > 0 ? ` +${viewCount} view${viewCount > 1 ? 's' : ''}` : '');
+    return { kernel, ops, writes, flops, bytes };
   });
 }
 

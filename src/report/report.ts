@@ -78,15 +78,15 @@ function fusionSaving(f: ReportFigures): string {
 }
 
 function memoryDetail(plan: MemoryPlan): string {
-  let views = 0, fused = 0;
+  let aliased = 0, fused = 0;
   for (const s of plan.storage.values()) {
-    if (s.kind === 'view') views++;
+    if (s.kind === 'view') aliased++;
     else if (s.kind === 'fused') fused++;
   }
   const scales = plan.arenaDim === undefined
     ? `valid up to ${dimsText(plan.dims)}`
     : `arena = ${dimToString(plan.arenaDim)} bytes for every ${[...plan.dims.keys()].join(', ') || 'input'}`;
-  return `${plural(plan.buffers.length, 'buffer')}, ${plural(plan.inPlace.size, 'value')} written in place, ${plural(views, 'view')}, ${plural(fused, 'fused value')}; ${scales}`;
+  return `${plural(plan.buffers.length, 'buffer')}, ${plural(plan.inPlace.size, 'value')} written in place, ${plural(aliased, 'value')} aliased, ${plural(fused, 'fused value')}; ${scales}`;
 }
 
 function kernelTable(stats: readonly KernelStats[], speller: DimSpeller): string[] {

@@ -66,7 +66,7 @@ describe('architectures: compiled cpu package vs the interpreter', () => {
         const input = modelFiles(name).input;
         for (const batch of BATCH_SIZES) {
           const x = firstBatch(input, batch);
-          expectPackageMatches(model, graph, new Map([[graph.inputs[0].name, x]]), `${name} batch ${batch}`);
+          await expectPackageMatches(model, graph, new Map([[graph.inputs[0].name, x]]), `${name} batch ${batch}`);
         }
       } finally {
         model.dispose();

@@ -10,7 +10,7 @@ import { Tensor, sizeOf } from '../../src/ir/tensor.js';
 import { Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { expect } from 'vitest';
-import { compareTensors } from '../conformance/compare.js';
+import { Comparison, compareTensors } from '../conformance/compare.js';
 
 const PYTHON = '/usr/bin/python3';
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -59,7 +59,7 @@ export function firstBatch(t: Tensor, n: number): Tensor {
   return new Tensor(t.dtype, shape, t.data.slice(0, sizeOf(shape)) as Tensor['data']);
 }
 
-type Feeds = Record<string, { data: ArrayBufferView; shape: number[] }>;
+export type Feeds = Record<string, { data: ArrayBufferView; shape: number[] }>;
 
 export interface LoadedPackage {
   run(inputs: Feeds): Feeds;
@@ -75,12 +75,24 @@ export async function loadPackage(dir: string, weights: Uint8Array, threads?: nu
 
 const PACKAGE_TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 
-/** Runs the loaded package and the interpreter on the same inputs; expects the first outputs to agree. */
-export function expectPackageMatches(model: LoadedPackage, graph: Graph, inputs: ReadonlyMap<string, Tensor>, what: string, weights?: ReadonlyMap<string, Tensor>): void {
+/**
+ * Runs a loaded package (the cpu package's run returns its outputs, the wgsl package's a promise of
+ * them) and the interpreter on the same inputs; expects the first outputs to agree, and returns how far apart they are.
+ */
+/** Expects the reference output to vary along its last axis in the first batch entry: a network whose signal died tests nothing. */
+export function expectLiveOutput(t: Tensor, what: string): void {
+  const row = Array.from(t.data as Float32Array).slice(0, t.shape[t.shape.length - 1] ?? 1);
+  const spread = Math.max(...row) - Math.min(...row);
+  expect(spread, `${what}: the output is constant along its last axis`).toBeGreaterThan(1e-3 * Math.max(1, ...row.map(Math.abs)));
+}
+
+export async function expectPackageMatches(model: { run(inputs: Feeds): Feeds | Promise<Feeds> }, graph: Graph, inputs: ReadonlyMap<string, Tensor>, what: string, weights?: ReadonlyMap<string, Tensor>): Promise<Comparison> {
   const want = runGraph(graph, inputs, weights ? { weights } : {}).get(graph.outputs[0].name)!;
+  expectLiveOutput(want, what);
   const feeds = Object.fromEntries([...inputs].map(([k, t]) => [k, { data: t.data, shape: [...t.shape] }]));
-  const got = model.run(feeds)[graph.outputs[0].name];
+  const got = (await model.run(feeds))[graph.outputs[0].name];
   expect(got.shape, what).toEqual([...want.shape]);
   const cmp = compareTensors(new Tensor(want.dtype, got.shape, got.data as Tensor['data']), want, () => PACKAGE_TOLERANCE);
   expect(cmp.ok, `${what}: ${cmp.reason}`).toBe(true);
+  return cmp;
 }

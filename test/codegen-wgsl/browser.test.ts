@@ -1,18 +1,21 @@
-// The web example in a real browser: examples/web built into a temporary folder, served on 127.0.0.1,
-// opened in headless Chromium (WebGPU on its SwiftShader adapter) through playwright-core, and the
-// ten outputs the page computed checked against the reference interpreter. A screenshot of the page
-// is written to a temporary file (its path is printed). Without /usr/bin/chromium the test skips with
-// a printed reason; under CI its absence is a failure.
+// The WGSL target in a real browser: headless Chromium (WebGPU on its SwiftShader adapter) driven by
+// playwright-core, one browser for every test, pages served from one temporary folder on 127.0.0.1.
+// The web example (examples/web) computes LeNet-5 on its digit, and the MLP and ResNet-18 examples'
+// packages (seeded weights) run through their browser.js on a fixed input; each output is checked
+// against the reference interpreter. A screenshot of the web example is written to a temporary file
+// (its path is printed). Without /usr/bin/chromium the tests skip with a printed reason; under CI its
+// absence is a failure.
 import { spawn, ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Browser, Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { buildWebExample } from '../../examples/web/build.js';
+import { compileToPackage } from '../../src/codegen/compile.js';
 import { checkWeights } from '../../src/frontend/ds/compile.js';
 import { loadModel } from '../../src/frontend/load.js';
 import { readNpy } from '../../src/formats/npy.js';
@@ -20,6 +23,8 @@ import { readSafetensors } from '../../src/formats/safetensors.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { compareTensors } from '../conformance/compare.js';
+import { firstBatch } from '../codegen-e2e/architectures.js';
+import { compileExample, exampleWeights, inputsFor } from '../codegen-e2e/examples.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const LENET5 = fileURLToPath(new URL('../../examples/lenet5/', import.meta.url));
@@ -67,40 +72,82 @@ function launchChromium(profile: string): Promise<{ browser: ChildProcess; endpo
   });
 }
 
-const cleanups: (() => void)[] = [];
-afterAll(() => {
-  for (const c of cleanups.reverse()) c();
+/** The examples whose packages run in the browser through their browser.js. */
+const PACKAGES = ['mlp', 'resnet18'];
+
+/**
+ * The page that runs a package: window.dscRun(folder, inputs) loads folder/browser.js and its weights,
+ * runs the f32 inputs once and gives back each output's shape and values.
+ */
+const PACKAGE_PAGE = `<!doctype html>
+<script type="module">
+window.dscRun = async (folder, inputs) => {
+  const { Model } = await import(\`./\${folder}/browser.js\`);
+  const model = await Model.load(\`./\${folder}/weights.safetensors\`);
+  try {
+    const feeds = {};
+    for (const [name, t] of Object.entries(inputs)) feeds[name] = { data: Float32Array.from(t.values), shape: t.shape };
+    const outputs = await model.run(feeds);
+    return Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, { shape: t.shape, values: Array.from(t.data) }]));
+  } finally {
+    model.dispose();
+  }
+};
+</script>
+`;
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
 });
 
-describe('web example in headless Chromium', () => {
-  it.skipIf(!chromiumPresent())('computes LeNet-5 on the digit as the interpreter does', async () => {
-    const site = mkdtempSync(join(tmpdir(), 'dsc-web-'));
+describe('wgsl target in headless Chromium', () => {
+  const present = chromiumPresent();
+  let url = '';
+  let site = '';
+  let cdp: Browser;
+  let consoleErrors: string[] = [];
+
+  /** A fresh page of the served folder whose console errors are collected. */
+  async function openPage(path: string): Promise<Page> {
+    const page = await cdp.contexts()[0].newPage();
+    consoleErrors = [];
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(`${url}${path}`);
+    return page;
+  }
+
+  beforeAll(async () => {
+    if (!present) return;
+    site = mkdtempSync(join(tmpdir(), 'dsc-web-'));
     const profile = mkdtempSync(join(tmpdir(), 'dsc-chromium-'));
     cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
-    await buildWebExample(site);
-    const { server, url } = await serve(site);
-    cleanups.push(() => server.close());
+    const served = await serve(site);
+    url = served.url;
+    cleanups.push(() => { served.server.close(); });
     const { browser, endpoint } = await launchChromium(profile);
     cleanups.push(() => {
       try { process.kill(-browser.pid!, 'SIGKILL'); } catch { /* the group is already gone */ }
     });
+    cdp = await chromium.connectOverCDP(endpoint);
+    cleanups.push(() => cdp.close().catch(() => undefined));
+    writeFileSync(join(site, 'packages.html'), PACKAGE_PAGE);
+  });
 
-    const cdp = await chromium.connectOverCDP(endpoint);
-    const page = await cdp.contexts()[0].newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(`${url}index.html`);
+  it.skipIf(!present)('the web example computes LeNet-5 on the digit as the interpreter does', async () => {
+    await buildWebExample(join(site, 'web'));
+    const page = await openPage('web/index.html');
     await page.waitForFunction(`'dscResult' in window || 'dscError' in window`, undefined, { timeout: 90_000 });
     const { result, error } = await page.evaluate(() => {
       // runs in the page, whose global object is the window main.js leaves its result on
       const state = globalThis as unknown as { dscResult?: { shape: number[]; values: number[] }; dscError?: string };
       return { result: state.dscResult, error: state.dscError };
     });
-    const screenshot = join(site, 'page.png');
+    const screenshot = join(site, 'web', 'page.png');
     await page.screenshot({ path: screenshot });
     console.log(`web example screenshot: ${screenshot}`);
-    await cdp.close();
+    await page.close();
     expect(error, consoleErrors.join('\n')).toBeUndefined();
 
     const model = join(LENET5, 'lenet5.ds');
@@ -114,4 +161,28 @@ describe('web example in headless Chromium', () => {
     const cmp = compareTensors(got, want, () => TOLERANCE);
     expect(cmp.ok, cmp.reason).toBe(true);
   }, 180_000);
+
+  it.skipIf(!present).each(PACKAGES)('the %s package runs through its browser.js as the interpreter does', async (name) => {
+    const graph = compileExample(name);
+    graph.weights = exampleWeights(name, graph);
+    await compileToPackage(graph, join(site, name), { target: 'wgsl' });
+    // ResNet-18's weights are tens of megabytes; the folder is kept for the web example's screenshot
+    onTestFinished(() => rmSync(join(site, name), { recursive: true, force: true }));
+    const inputs = new Map([...inputsFor(name, graph)].map(([k, t]) => [k, firstBatch(t, 1)]));
+
+    const page = await openPage('packages.html');
+    await page.waitForFunction(`'dscRun' in window`, undefined, { timeout: 30_000 });
+    const feeds = Object.fromEntries([...inputs].map(([k, t]) => [k, { shape: [...t.shape], values: Array.from(t.data as Float32Array) }]));
+    const outputs = await page.evaluate(
+      ({ folder, feeds }) => (globalThis as unknown as { dscRun(f: string, i: object): Promise<Record<string, { shape: number[]; values: number[] }>> }).dscRun(folder, feeds),
+      { folder: name, feeds },
+    ).catch((e: Error) => { throw new Error(`${e.message}\n${consoleErrors.join('\n')}`); });
+    await page.close();
+
+    const want = runGraph(graph, inputs, { weights: graph.weights }).get(graph.outputs[0].name)!;
+    const out = outputs[graph.outputs[0].name];
+    const cmp = compareTensors(new Tensor('f32', out.shape, Float32Array.from(out.values)), want, () => TOLERANCE);
+    expect(cmp.ok, `${name} in Chromium: ${cmp.reason}`).toBe(true);
+    console.log(`${name} batch 1 in Chromium: max abs error ${cmp.maxAbs.toExponential(1)}, max rel ${cmp.maxRel.toExponential(1)}`);
+  }, 300_000);
 });

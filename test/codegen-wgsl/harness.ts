@@ -1,12 +1,19 @@
 // WebGPU for the WGSL tests: Dawn's null backend validates shaders anywhere; running them needs a
 // Vulkan driver, Mesa's lavapipe (software). Without lavapipe the running tests skip with a printed
 // reason, except under CI, where its absence is a failure.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WgslShader } from '../../runtime/webgpu/plan.js';
 import { nodeGpu } from '../../runtime/webgpu/node.js';
+import { GeneratedPackage, compileToPackage } from '../../src/codegen/compile.js';
 import { DType } from '../../src/ir/dtype.js';
+import { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { OutputTensor } from '../../runtime/webgpu/executor.js';
+import type { Feeds } from '../codegen-e2e/architectures.js';
 
 export const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
 
@@ -28,7 +35,8 @@ let nullDevice: Promise<GPUDevice> | null = null;
 export async function validateShader(shader: WgslShader): Promise<string> {
   nullDevice ??= nodeGpu(['backend=null']).requestAdapter().then((a) => {
     if (!a) throw new Error("Dawn's null backend gave no adapter");
-    return a.requestDevice();
+    // shader-f16, for the shaders of f16 plans (`enable f16;`)
+    return a.requestDevice({ requiredFeatures: a.features.has('shader-f16') ? ['shader-f16'] : [] });
   });
   const device = await nullDevice;
   const module = device.createShaderModule({ code: shader.code });
@@ -43,4 +51,28 @@ export async function validateShader(shader: WgslShader): Promise<string> {
 
 export function toTensor(o: OutputTensor): Tensor {
   return new Tensor(o.dtype as DType, o.shape, (o.dtype === 'bool' ? o.data : o.data) as Tensor['data']);
+}
+
+/** `dsc compile --target wgsl` into a fresh folder whose node_modules links dsc's `webgpu`, as a user's install would. */
+export async function compileWgslPackage(graph: Graph, name: string): Promise<{ dir: string; generated: GeneratedPackage }> {
+  const dir = join(mkdtempSync(join(tmpdir(), 'dsc-wgsl-pkg-')), name);
+  const generated = await compileToPackage(graph, dir, { target: 'wgsl' });
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(dirname(createRequire(import.meta.url).resolve('webgpu/package.json')), join(dir, 'node_modules', 'webgpu'));
+  return { dir, generated };
+}
+
+export interface WgslPackageModel {
+  run(inputs: Feeds): Promise<Feeds>;
+  dispose(): void;
+}
+
+export interface WgslPackageModule {
+  Model: { load(weights?: string | Uint8Array, options?: { gpu?: GPU }): Promise<WgslPackageModel> };
+  manifest: { name: string; inputs: { name: string; dtype: string; shape: string[] }[] };
+}
+
+/** The package's Node entry, imported as a user would. */
+export async function importWgslPackage(dir: string): Promise<WgslPackageModule> {
+  return (await import(pathToFileURL(join(dir, 'index.js')).href)) as WgslPackageModule;
 }

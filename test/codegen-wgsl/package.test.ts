@@ -2,13 +2,11 @@
 // user would (the `webgpu` dependency linked into its node_modules), and the MLP and LeNet-5 run on
 // lavapipe at batch 1 and 2 against the reference interpreter. Also `dsc run --target wgsl`, and the
 // browser bundle's freedom from Node imports.
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compileToPackage } from '../../src/codegen/compile.js';
 import { wgslPackageFiles } from '../../src/codegen/wgsl-package/emit.js';
 import { generateWgsl } from '../../src/codegen/wgsl/generate.js';
 import { manifestOf } from '../../src/codegen/abi.js';
@@ -16,32 +14,13 @@ import { main } from '../../src/cli/main.js';
 import { readNpy } from '../../src/formats/npy.js';
 import { importOnnxFile } from '../../src/frontend/onnx/import.js';
 import { runGraph } from '../../src/ir/interp.js';
-import { Tensor, sizeOf } from '../../src/ir/tensor.js';
 import { compareTensors } from '../conformance/compare.js';
-import { lavapipeGpu } from './harness.js';
+import { expectPackageMatches, firstBatch } from '../codegen-e2e/architectures.js';
+import { compileWgslPackage, importWgslPackage, lavapipeGpu } from './harness.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 const MODELS = ['mlp', 'lenet5'];
-
-interface PackageModule {
-  Model: { load(weights: string): Promise<{ run(inputs: object): Promise<Record<string, { data: Float32Array; shape: number[] }>>; dispose(): void }> };
-  manifest: { name: string; inputs: { name: string; shape: string[] }[] };
-}
-
-function firstBatch(t: Tensor, n: number): Tensor {
-  const shape = [n, ...t.shape.slice(1)];
-  return new Tensor(t.dtype, shape, t.data.slice(0, sizeOf(shape)) as Tensor['data']);
-}
-
-/** Compile a fixture to a package in a fresh folder whose node_modules links dsc's `webgpu`. */
-async function compiledPackage(model: string): Promise<string> {
-  const dir = join(mkdtempSync(join(tmpdir(), 'dsc-wgsl-pkg-')), model);
-  await compileToPackage(importOnnxFile(`${FIXTURES}${model}.onnx`), dir, { target: 'wgsl' });
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(dirname(createRequire(import.meta.url).resolve('webgpu/package.json')), join(dir, 'node_modules', 'webgpu'));
-  return dir;
-}
 
 describe('wgsl package', () => {
   it('is deterministic, and its browser bundle imports nothing but ./model.js', () => {
@@ -58,23 +37,16 @@ describe('wgsl package', () => {
 
   const gpu = lavapipeGpu();
   it.skipIf(!gpu).each(MODELS)('%s through its index.js at batch 1 and 2 on lavapipe', async (model) => {
-    const dir = await compiledPackage(model);
-    const pkg = (await import(pathToFileURL(join(dir, 'index.js')).href)) as PackageModule;
     const g = importOnnxFile(`${FIXTURES}${model}.onnx`);
+    const { dir } = await compileWgslPackage(g, model);
+    const pkg = await importWgslPackage(dir);
     const inputName = g.inputs[0].name;
     expect(pkg.manifest.inputs.map((t) => t.name)).toEqual([inputName]);
+    // the package's own GPU object, from the `webgpu` package
     const loaded = await pkg.Model.load(join(dir, 'weights.safetensors'));
     try {
       const all = readNpy(readFileSync(`${FIXTURES}${model}.input.npy`), model);
-      for (const batch of [1, 2]) {
-        const input = firstBatch(all, batch);
-        const want = runGraph(g, { [inputName]: input }).get(g.outputs[0].name)!;
-        const out = (await loaded.run({ [inputName]: { data: input.data, shape: input.shape } }))[g.outputs[0].name];
-        const got = new Tensor('f32', out.shape, out.data);
-        expect(got.shape).toEqual(want.shape);
-        const cmp = compareTensors(got, want, () => TOLERANCE);
-        expect(cmp.ok, `${model} batch ${batch}: ${cmp.reason}`).toBe(true);
-      }
+      for (const batch of [1, 2]) await expectPackageMatches(loaded, g, new Map([[inputName, firstBatch(all, batch)]]), `${model} batch ${batch}`);
       await expect(loaded.run({ [inputName]: { data: new Float32Array(3), shape: [3] } })).rejects.toThrow(/input .* has shape \[3\]/);
     } finally {
       loaded.dispose();

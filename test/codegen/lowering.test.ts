@@ -14,10 +14,10 @@ import { dimAdd, evalDim, parseDim, sym } from '../../src/ir/dim.js';
 import { Value, tensorType } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { alignedBytes, placeSymbolic, planMemory, provablyGeq } from '../../src/passes/plan-memory.js';
-import { Expr } from '../../src/codegen/kernel-ir.js';
 import { compareTensors } from '../conformance/compare.js';
 import { FIXTURE_MODELS, ensureFixtures, loadCompiled } from '../passes/memory-fixtures.js';
 import { buildExecutable, randomTensor, runJobs } from './harness.js';
+import { evalExpr } from './kernel-eval.js';
 
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 const FIXTURES = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
@@ -82,31 +82,6 @@ describe('arena plan', () => {
   });
 });
 
-/** A workspace-size expression (integer arithmetic over the symbol variables) at given symbol values. */
-function evalIndex(e: Expr, vars: ReadonlyMap<string, number>): number {
-  switch (e.k) {
-    case 'const': return Number(e.value);
-    case 'var': {
-      const v = vars.get(e.name);
-      if (v === undefined) throw new Error(`no value for ${e.name}`);
-      return v;
-    }
-    case 'binary': {
-      const a = evalIndex(e.a, vars), b = evalIndex(e.b, vars);
-      switch (e.op) {
-        case 'add': return a + b;
-        case 'sub': return a - b;
-        case 'mul': return a * b;
-        case 'div': return Math.floor(a / b);
-        case 'rem': return a % b;
-        case 'max': return Math.max(a, b);
-        case 'min': return Math.min(a, b);
-      }
-    }
-  }
-  throw new Error(`unexpected ${e.k} in a workspace size`);
-}
-
 const fixturesMissing = ensureFixtures();
 if (fixturesMissing) console.warn(`skipping the shared-planner comparison: ${fixturesMissing}`);
 describe.skipIf(fixturesMissing !== null)('the workspace comes from the shared memory planner', () => {
@@ -115,11 +90,11 @@ describe.skipIf(fixturesMissing !== null)('the workspace comes from the shared m
       const graph = loadCompiled(m);
       const program = lowerGraph(graph, { epilogues: true });
       const ones = new Map(program.symbols.map((s) => [s, 1]));
-      expect(evalIndex(program.workspaceBytes, ones)).toBe(planMemory(graph, { inPlace: false }).arenaBytes);
+      expect(evalExpr(program.workspaceBytes, ones)).toBe(planMemory(graph, { inPlace: false }).arenaBytes);
       // the plan scales, so the same expression holds at a larger batch
       const n = new Map(program.symbols.map((s) => [s, 4]));
       const dims = new Map(graph.inputs.flatMap((v) => v.type.shape).filter((d) => typeof d !== 'number').map((d) => [String(d), 4]));
-      expect(evalIndex(program.workspaceBytes, n)).toBe(planMemory(graph, { inPlace: false, dims }).arenaBytes);
+      expect(evalExpr(program.workspaceBytes, n)).toBe(planMemory(graph, { inPlace: false, dims }).arenaBytes);
     });
 });
 

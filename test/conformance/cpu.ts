@@ -5,25 +5,10 @@
 import { createHash } from 'node:crypto';
 import { manifestOf } from '../../src/codegen/abi.js';
 import { generateCpu } from '../../src/codegen/cpu/generate.js';
-import { unsupportedReason } from '../../src/codegen/lower/index.js';
-import { DiagnosticError } from '../../src/diag/diagnostic.js';
 import { evalDim } from '../../src/ir/dim.js';
-import { Graph, Value } from '../../src/ir/graph.js';
 import { CompiledModel, JobCrash, RunJob, RunResult, buildModels, runJobsSurvivingCrashes } from '../codegen/harness.js';
-import { compareTensors } from './compare.js';
-import { CaseResult, DataSetCheck, compareStrings } from './runner.js';
-
-/** 'unsupported': generateCpu reported DSC6002; 'build-error': generation failed otherwise, or g++ did. */
-export type CpuOutcome = 'pass' | 'fail' | 'unsupported' | 'build-error';
-
-export interface CpuResult {
-  id: string;
-  outcome: CpuOutcome;
-  /** fail and build-error: what went wrong first */
-  reason: string;
-  /** for 'unsupported': each node kind the target cannot lower, as `op [dtypes]: why`, sorted */
-  unsupported: string[];
-}
+import { CaseResult, DataSetCheck } from './runner.js';
+import { TargetResult, firstLine, generationFailure, outputsDiffer } from './target.js';
 
 /**
  * Units the models are compiled in: about 25 small models a unit, so the standard headers are parsed a
@@ -36,10 +21,6 @@ const RUN_TIMEOUT_MS = 120_000;
 interface PreparedSet {
   check: DataSetCheck;
   job: RunJob;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0];
 }
 
 /** A C identifier per distinct source, so data sets (and cases) that generate the same code share a model. */
@@ -70,28 +51,6 @@ function prepare(check: DataSetCheck, models: Map<string, CompiledModel>): Prepa
   };
 }
 
-/** What DSC6002 names, recomputed per node without value names so equal causes group together. */
-function unsupportedNodes(graph: Graph): string[] {
-  const kinds = new Set<string>();
-  for (const n of graph.nodes) {
-    const why = unsupportedReason(n);
-    if (!why) continue;
-    const dtypes = [...new Set(n.inputs.filter((v): v is Value => !!v).map((v) => v.type.dtype))].join(', ') || n.outputs[0].type.dtype;
-    kinds.add(`${n.op} [${dtypes}]: ${why.replace(/%\S+/g, 'a value')}`);
-  }
-  return [...kinds].sort(compareStrings);
-}
-
-function generationFailure(id: string, graph: Graph, e: unknown): CpuResult {
-  if (e instanceof DiagnosticError) {
-    const d = e.diagnostics[0];
-    if (d.code === 'DSC6002') return { id, outcome: 'unsupported', reason: '', unsupported: unsupportedNodes(graph) };
-    return { id, outcome: 'build-error', reason: `generateCpu: ${d.code}: ${firstLine(d.message)}`, unsupported: [] };
-  }
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { id, outcome: 'build-error', reason: `generateCpu: ${err.name}: ${firstLine(err.message)}`, unsupported: [] };
-}
-
 /** The compiler's first error, without the path of the cached source it names. */
 function compilerError(output: string): string {
   const line = output.split('\n').find((l) => /\berror\b/.test(l) && !l.startsWith('g++ ')) ?? firstLine(output);
@@ -107,20 +66,15 @@ function judge(s: PreparedSet, r: RunResult | JobCrash): string {
   const set = s.check.set;
   if ('crash' in r) return `the run (${set}) ${firstLine(r.crash)}`;
   if (r.rc !== 0) return `dsc_run returned ${r.rc} (${set})`;
-  for (const [i, expected] of s.check.expected.entries()) {
-    const name = s.check.graph.outputs[i].name;
-    const declared = s.job.outputs[i].shape;
-    if (formatShape(r.shapes[i]) !== formatShape(declared))
-      return `output ${i} '${name}' (${set}): dsc_output_shape gives ${formatShape(r.shapes[i])}, the graph says ${formatShape(declared)}`;
-    const cmp = compareTensors(r.outputs[i], expected);
-    if (!cmp.ok) return `output ${i} '${name}' (${set}): ${cmp.reason}`;
-  }
-  return '';
+  for (const [i, { shape }] of s.job.outputs.entries())
+    if (formatShape(r.shapes[i]) !== formatShape(shape))
+      return `output ${i} '${s.check.graph.outputs[i].name}' (${set}): dsc_output_shape gives ${formatShape(r.shapes[i])}, the graph says ${formatShape(shape)}`;
+  return outputsDiffer(s.check, r.outputs);
 }
 
 /** Runs every case that passed on the interpreter through the CPU target; results by case id. */
-export async function runCpuSuite(results: readonly CaseResult[]): Promise<Map<string, CpuResult>> {
-  const out = new Map<string, CpuResult>();
+export async function runCpuSuite(results: readonly CaseResult[]): Promise<Map<string, TargetResult>> {
+  const out = new Map<string, TargetResult>();
   const models = new Map<string, CompiledModel>();
   const prepared: [string, PreparedSet[]][] = [];
   for (const r of results) {
@@ -130,7 +84,7 @@ export async function runCpuSuite(results: readonly CaseResult[]): Promise<Map<s
       for (const check of r.checks) sets.push(prepare(check, models));
       prepared.push([r.id, sets]);
     } catch (e) {
-      out.set(r.id, generationFailure(r.id, r.checks[sets.length].graph, e));
+      out.set(r.id, generationFailure(r.id, 'generateCpu', e));
     }
   }
   const { exe, failed } = await buildModels([...models.values()], { units: TRANSLATION_UNITS });

@@ -1,7 +1,7 @@
 // Kernel counts of the PyTorch-exported architectures before fusion (one kernel per node that
 // launches one: not views, not constants) and after the -O1 pipeline (recognition, then one
-// kernel per fusion group). The goal: at least halved on ResNet-18, MobileNetV2 and the
-// transformer encoder as PyTorch exports it for opsets before 17 (LayerNorm decomposed).
+// kernel per fusion group, data movement folded into the kernels around it as views). The issue's
+// goal: at least halved on ResNet-18, MobileNetV2 and the transformer encoder.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,12 +16,14 @@ const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 /** ResNet-18 and MobileNetV2 are over 5 MB: written by the export script when missing (gitignored) */
 const GENERATED = join(FIXTURES, 'generated');
 
-const MODELS: { name: string; file: string; before: number; after: number; halved: boolean }[] = [
-  { name: 'resnet18', file: join(GENERATED, 'resnet18.onnx'), before: 48, after: 22, halved: true },
-  { name: 'mobilenetv2', file: join(GENERATED, 'mobilenetv2.onnx'), before: 99, after: 37, halved: true },
-  { name: 'transformer_opset13', file: join(FIXTURES, 'onnx', 'transformer_opset13.onnx'), before: 90, after: 34, halved: true },
-  // LayerNorm is one op in this export already; what remains unfused is data movement (transpose, slice)
-  { name: 'transformer_opset17', file: join(FIXTURES, 'onnx', 'transformer_opset17.onnx'), before: 58, after: 34, halved: false },
+const MODELS: { name: string; file: string; before: number; after: number }[] = [
+  { name: 'resnet18', file: join(GENERATED, 'resnet18.onnx'), before: 48, after: 22 },
+  { name: 'mobilenetv2', file: join(GENERATED, 'mobilenetv2.onnx'), before: 99, after: 37 },
+  // per layer: QKV matmul + bias, attention (reading q, k, v through views, storing through the
+  // transpose after it), out-projection gemm, residual add (reading the gemm through a view), two
+  // layer norms and the two feed-forward matmuls with their epilogues
+  { name: 'transformer_opset13', file: join(FIXTURES, 'onnx', 'transformer_opset13.onnx'), before: 90, after: 16 },
+  { name: 'transformer_opset17', file: join(FIXTURES, 'onnx', 'transformer_opset17.onnx'), before: 58, after: 16 },
 ];
 
 const missing = MODELS.filter((m) => !existsSync(m.file)).map((m) => m.name);
@@ -44,6 +46,6 @@ describe.skipIf(skip)('kernel counts of the exported architectures', () => {
       const fused = runPasses(importOnnxFile(m.file), pipelineFor('cpu', 1), { verify: true });
       const counts = [scheduleKernels(unfused).length, scheduleKernels(fused).length];
       expect(counts).toEqual([m.before, m.after]);
-      expect(counts[1] * 2 <= counts[0]).toBe(m.halved);
+      expect(counts[1] * 2).toBeLessThanOrEqual(counts[0]);
     }, 60_000);
 });

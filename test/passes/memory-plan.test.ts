@@ -202,6 +202,26 @@ describe('planMemory: views and fusion groups', () => {
     expectSound(b.graph, plan);
   });
 
+  it('movement a kernel reads through takes no memory and keeps its source alive until that kernel', () => {
+    const b = new GraphBuilder('kernel-views');
+    const x = b.input('x', { dtype: 'f32', shape: [8, 32] });
+    const a = b.op1('softmax', [x]);
+    const later = b.op1('softmax', [b.op1('softmax', [x])]);
+    const t = b.op1('transpose', [a]);
+    const r = b.op1('reshape', [t], { shape: [256] });
+    const flat = b.op1('reshape', [later], { shape: [256] });
+    const y = b.op1('add', [r, flat]);
+    for (const v of [t, r, y]) v.producer!.group = 5;
+    b.output(y);
+    const plan = planMemory(b.graph);
+    expect(plan.kernels.map((k) => k.nodes.map((n) => n.op).join('+'))).toEqual(['softmax', 'softmax', 'softmax', 'transpose+reshape+add']);
+    expect([plan.storage.get(t), plan.storage.get(r)]).toEqual([{ kind: 'fused' }, { kind: 'fused' }]);
+    expect(plan.storage.get(flat)).toEqual({ kind: 'view', of: later });
+    expect(arenaBufferOf(plan, a)!.last).toBe(3);
+    expect(plan.inPlace.size).toBe(0);
+    expectSound(b.graph, plan);
+  });
+
   it('a value of a group read outside it is stored', () => {
     const b = new GraphBuilder('escapes');
     const x = b.input('x', { dtype: 'f32', shape: [256] });

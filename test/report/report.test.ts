@@ -53,7 +53,7 @@ describe('reportText', () => {
       'work     531 kFLOP',
       'traffic  289 KiB before fusion, 273 KiB after (5.5 % less)',
       'memory   arena 0.00391 MiB = 1.000× the lower bound 0.00391 MiB; 0.0 % below no reuse 0.00391 MiB',
-      '         1 buffer, 0 values written in place, 0 views, 2 fused values; arena = 1024*N bytes for every N',
+      '         1 buffer, 0 values written in place, 0 values aliased, 2 fused values; arena = 1024*N bytes for every N',
       '',
       ' step  ops              writes  type          FLOP     moved',
       '    0  matmul+add+relu  act     f32[N, 256]   526k   265 KiB',

@@ -3,8 +3,15 @@ import { Attrs, Node, TensorType } from '../../ir/graph.js';
 import { getOp, withDefaults } from '../../ir/registry.js';
 import { Expr, Schedule, Stmt } from '../kernel-ir.js';
 
-/** A tensor operand inside a kernel: the parameter name and the IR type. */
-export interface Operand { buf: string; type: TensorType }
+/**
+ * A tensor operand inside a kernel: the parameter name and the IR type. A view (a load or store
+ * view, lower/views.ts) gives the flat index in `buf` of the element at each coordinate; without
+ * one the operand is `buf` itself, row-major.
+ */
+export interface Operand { buf: string; type: TensorType; view?: IndexMap }
+
+/** Element coordinates → flat index into a buffer. */
+export type IndexMap = (coords: readonly Expr[]) => Expr;
 
 export interface Names {
   /** a fresh local name */

@@ -1,5 +1,5 @@
 // Symbolic dims as kernel-IR index expressions, and the row-major address arithmetic the kernels share.
-import { Dim } from '../../ir/dim.js';
+import { Dim, dimEq } from '../../ir/dim.js';
 import { Expr, add, div, idx, ivar, mul, rem, sum } from '../kernel-ir.js';
 
 /** The C-identifier variable that holds a symbol's value inside kernels. */
@@ -51,6 +51,12 @@ export function broadcastStrides(inShape: readonly Dim[], outShape: readonly Dim
     if (j < 0) return idx(0);
     return inShape[j] === 1 ? idx(0) : st[j];
   });
+}
+
+/** Coordinates in an operand of `shape` of the element that numpy broadcasting puts at `out` of `outShape`. */
+export function broadcastCoords(out: readonly Expr[], shape: readonly Dim[], outShape: readonly Dim[]): Expr[] {
+  const lead = outShape.length - shape.length;
+  return shape.map((d, j) => (d === 1 && !dimEq(outShape[j + lead], 1) ? idx(0) : out[j + lead]));
 }
 
 /** Decompose a flat row-major index into coordinates of `shape` (for parameters indexed within a row). */

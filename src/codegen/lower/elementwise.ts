@@ -7,9 +7,9 @@ import { Dim, dimEq } from '../../ir/dim.js';
 import { DType, DTYPE_INFO, isFloat, isInteger } from '../../ir/dtype.js';
 import { Attrs, Node, Value } from '../../ir/graph.js';
 import {
-  Expr, Intrinsic, Stmt, ScalarType, bin, call, cast, defaultSchedule, ivar, letv, lit, load, loop, num, select, store, svar,
+  Expr, Intrinsic, Stmt, ScalarType, bin, call, cast, defaultSchedule, idx, ivar, letv, lit, load, loop, num, select, store, svar,
 } from '../kernel-ir.js';
-import { broadcastStrides, linearIndex, productExpr, stridesExpr } from './dims.js';
+import { broadcastCoords, broadcastStrides, linearIndex, productExpr, stridesExpr, unflatten } from './dims.js';
 import { LoweredKernel, Names, Operand, fullAttrs } from './context.js';
 
 type Scalar = (args: Expr[], attrs: Attrs, out: DType) => Expr;
@@ -158,13 +158,14 @@ export function elementwiseUnsupported(node: Node): string | null {
 }
 
 /**
- * Loop nest over `outShape` with operands broadcast to it. Output dims of size 1 are dropped and
- * adjacent dims merged where every operand is contiguous (or broadcast) across both.
- * `body(outIndex, operandIndices)` gives the statements of one element.
+ * Loop nest over `outShape` with operands broadcast to it. Output dims of size 1 are dropped and,
+ * with `merge`, adjacent dims merged where every operand is contiguous (or broadcast) across both.
+ * `body(outIndex, operandIndices, coords)` gives the statements of one element; `coords` are its
+ * coordinates in `outShape` (merged dims split back by div/mod: pass `merge` false where they are used).
  */
 export function broadcastNest(
   names: Names, outShape: readonly Dim[], operandShapes: readonly (readonly Dim[])[],
-  body: (outIndex: Expr, operandIndex: Expr[]) => Stmt[],
+  body: (outIndex: Expr, operandIndex: Expr[], coords: Expr[]) => Stmt[], merge = true,
 ): { stmts: Stmt[]; loops: string[] } {
   // per kept dim: extent, out stride, and each operand's stride (0 where broadcast)
   const outSt = stridesExpr(outShape);
@@ -173,20 +174,25 @@ export function broadcastNest(
     const s = operandShapes[k], j = i - (outShape.length - s.length);
     return j < 0 || (s[j] === 1 && !dimEq(outShape[i], 1));
   };
-  const dims: { extent: Dim[]; i: number }[] = [];
+  const dims: { members: number[]; i: number }[] = [];
   for (let i = 0; i < outShape.length; i++) {
     if (outShape[i] === 1) continue;
     const last = dims[dims.length - 1];
-    if (last && last.i === i - 1 - countOnesBetween(outShape, last.i, i) && operandShapes.every((_, k) => broadcastAt(k, last.i) === broadcastAt(k, i)))
-      { last.extent.push(outShape[i]); last.i = i; }
-    else dims.push({ extent: [outShape[i]], i });
+    if (merge && last && last.i === i - 1 - countOnesBetween(outShape, last.i, i) && operandShapes.every((_, k) => broadcastAt(k, last.i) === broadcastAt(k, i)))
+      { last.members.push(i); last.i = i; }
+    else dims.push({ members: [i], i });
   }
   // a merged dim's strides are those of its innermost member
   const vars = dims.map(() => names.fresh('i'));
   const outIndex = linearIndex(vars.map(ivar), dims.map((d) => outSt[d.i]));
   const opIndex = opSt.map((st) => linearIndex(vars.map(ivar), dims.map((d) => st[d.i])));
-  let stmts = body(outIndex, opIndex);
-  for (let k = dims.length - 1; k >= 0; k--) stmts = [loop(vars[k], productExpr(dims[k].extent), stmts)];
+  const coords = outShape.map((): Expr => idx(0));
+  dims.forEach((d, k) => {
+    const digits = unflatten(ivar(vars[k]), d.members.map((i) => outShape[i]));
+    d.members.forEach((i, m) => { coords[i] = digits[m]; });
+  });
+  let stmts = body(outIndex, opIndex, coords);
+  for (let k = dims.length - 1; k >= 0; k--) stmts = [loop(vars[k], productExpr(dims[k].members.map((i) => outShape[i])), stmts)];
   return { stmts, loops: vars };
 }
 
@@ -217,12 +223,15 @@ export function lowerElementwiseGroup(
   const inside = new Set(nodes.flatMap((n) => n.outputs));
   const external: Value[] = [];
   for (const n of nodes) for (const v of n.inputs) if (v && !inside.has(v) && !external.includes(v)) external.push(v);
-  const nest = broadcastNest(names, outShape, external.map((v) => v.type.shape), (outIndex, opIndex) => {
+  // an operand read or stored through a view is indexed by coordinates, so dims are not merged
+  const viewed = [...external, ...stored].some((v) => operand(v)?.view);
+  const nest = broadcastNest(names, outShape, external.map((v) => v.type.shape), (outIndex, opIndex, coords) => {
     const stmts: Stmt[] = [];
     const scalars = new Map<Value, Expr>();
     external.forEach((v, k) => {
       const name = names.fresh('a');
-      stmts.push(letv(name, load(operand(v)!.buf, opIndex[k], v.type.dtype)));
+      const o = operand(v)!;
+      stmts.push(letv(name, load(o.buf, o.view ? o.view(broadcastCoords(coords, v.type.shape, outShape)) : opIndex[k], v.type.dtype)));
       scalars.set(v, svar(name, v.type.dtype));
     });
     for (const n of nodes) {
@@ -231,9 +240,10 @@ export function lowerElementwiseGroup(
       const name = names.fresh('t');
       stmts.push(letv(name, cast(e, out.type.dtype)));
       scalars.set(out, svar(name, out.type.dtype));
-      if (stored.has(out)) stmts.push(store(operand(out)!.buf, outIndex, scalars.get(out)!));
+      const o = stored.has(out) ? operand(out)! : undefined;
+      if (o) stmts.push(store(o.buf, o.view ? o.view(coords) : outIndex, scalars.get(out)!));
     }
     return stmts;
-  });
+  }, !viewed);
   return { body: nest.stmts, schedule: nestSchedule(nest.loops, productExpr(outShape)) };
 }

@@ -1,6 +1,7 @@
 // Which kernels the fusion groups become. The `fuse` pass (Node.group) proposes groups; the lowering
 // takes each one it can emit as one kernel and splits the rest into smaller kernels that are correct,
-// just not fused (never an error). Two group shapes are lowered whole:
+// just not fused (never an error); a group with views (movement nodes it reads or stores through,
+// src/passes/views.ts) is always one kernel. Two group shapes are lowered whole:
 //   - elementwise nodes over one output shape: one loop nest (elementwise.ts);
 //   - one anchor op (conv, matmul, gemm, pool, ...) followed by elementwise nodes over its output shape:
 //     the anchor's kernel with the elementwise tail applied to each output element right before it is
@@ -14,9 +15,11 @@ import {
 import { LowerCtx, LoweredKernel, Names, OpLowering, Operand, fullAttrs } from './context.js';
 import { broadcastStrides, dimExpr, stridesExpr } from './dims.js';
 import { ELEMENTWISE } from './elementwise.js';
+import { GroupViews, groupViews, readsThroughView, storesThroughView } from '../../passes/views.js';
 
 export type KernelGroup =
-  | { kind: 'single' | 'elementwise'; nodes: Node[] }
+  /** with `views`, the nodes include movement nodes the kernel reads or stores through (src/passes/views.ts) */
+  | { kind: 'single' | 'elementwise'; nodes: Node[]; views?: GroupViews }
   | { kind: 'epilogue'; nodes: Node[]; anchor: Node }
   /** a conv (with its tail) and a per-channel window op over its result (with its tail), image by image */
   | { kind: 'window'; nodes: Node[]; conv: Node; convTail: Node[]; window: Node; windowTail: Node[] };
@@ -47,6 +50,8 @@ export interface SplitEnv {
 
 /** The kernels of one proposed group, in an order that respects its dependences. */
 export function splitGroup(nodes: Node[], env: SplitEnv): KernelGroup[] {
+  const views = groupViews(nodes);
+  if (views.loads.length > 0 || views.store) return [viewGroup(nodes, views)];
   const singles = () => nodes.map((n): KernelGroup => ({ kind: 'single', nodes: [n] }));
   if (nodes.length === 1) return [{ kind: ELEMENTWISE[nodes[0].op] ? 'elementwise' : 'single', nodes }];
   if (nodes.some((n) => n.outputs.length !== 1 || env.isView(n))) return singles();
@@ -72,6 +77,22 @@ export function splitGroup(nodes: Node[], env: SplitEnv): KernelGroup[] {
     && acceptsEpilogue(anchor, env.lowerings[anchor.op], result);
   if (fits) return [{ kind: 'epilogue', nodes, anchor }];
   return [{ kind: 'single', nodes: [anchor] }, ...splitGroup(tail, env)];
+}
+
+/**
+ * A group with views is one kernel: the `fuse` pass joins views only to one op or an elementwise
+ * chain whose kernels read (and store) by coordinates, so anything else is the pass's bug.
+ */
+function viewGroup(nodes: Node[], views: GroupViews): KernelGroup {
+  const { compute, loads, store } = views;
+  const shape = shapeKey(compute[compute.length - 1].outputs[0]);
+  const kind = compute.every((n) => ELEMENTWISE[n.op] && n.outputs.length === 1 && shapeKey(n.outputs[0]) === shape) ? 'elementwise'
+    : compute.length === 1 ? 'single' : undefined;
+  const viewed = new Set(loads.map((n) => n.outputs[0]));
+  const readable = compute.every((n) => n.inputs.every((v, i) => !v || !viewed.has(v) || readsThroughView(n, i)));
+  if (!kind || !readable || (store && !storesThroughView(store.inputs[0]!.producer!)))
+    throw new Error(`internal error (lowering): the group of ${nodes.map((n) => `%${n.outputs[0].name}`).join(', ')} has views its kernel cannot read or store through`);
+  return { kind, nodes, views };
 }
 
 /**

@@ -20,9 +20,9 @@ import { LowerCtx, LoweredKernel, NameSource, OpLowering, Operand, fullAttrs } f
 import { ElementBytes, alignedBytes, placeSymbolic } from '../../passes/plan-memory.js';
 import { KernelGroup, attachEpilogue, groupsFromGraph, lowerWindowGroup, splitGroup } from './fusion.js';
 import { dimExpr, productExpr, symbolVar } from './dims.js';
-
-/** Ops whose result is their input's storage under another shape. */
-export const ALIAS_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', 'squeeze', 'unsqueeze']);
+import { loadView, storeView } from './views.js';
+import { kernelViews } from '../../passes/memory-kernels.js';
+import { RESHAPE_OPS } from '../../passes/views.js';
 
 export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT };
 
@@ -44,7 +44,7 @@ export interface LowerOptions {
 export function unsupportedReason(node: Node): string | null {
   for (const v of [...node.inputs, ...node.outputs])
     if (v && v.type.shape.some(isUnknown)) return `%${v.name} has a dim unknown until run time`;
-  if (ALIAS_OPS.has(node.op) || node.op === 'constant') return null;
+  if (RESHAPE_OPS.has(node.op) || node.op === 'constant') return null;
   if (ELEMENTWISE[node.op]) return elementwiseUnsupported(node);
   const l = LOWERINGS[node.op];
   if (!l) return 'no kernel for this op';
@@ -84,15 +84,13 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
   const outputSet = new Set(graph.outputs);
   const users = graph.users();
 
-  // storage roots: aliases point at the value whose storage they share
+  // storage roots: aliases point at the value whose storage they share (reshape-family links of a
+  // view chain are index maps of their kernel instead)
   const root = new Map<Value, Value>();
   const rootOf = (v: Value): Value => root.get(v) ?? v;
-  const aliasNodes = new Set<Node>();
-  for (const n of graph.nodes)
-    if (ALIAS_OPS.has(n.op)) {
-      aliasNodes.add(n);
-      root.set(n.outputs[0], rootOf(n.inputs[0]!));
-    }
+  const chained = kernelViews(graph);
+  const aliasNodes = new Set(graph.nodes.filter((n) => RESHAPE_OPS.has(n.op) && !chained.has(n)));
+  for (const n of graph.nodes) if (aliasNodes.has(n)) root.set(n.outputs[0], rootOf(n.inputs[0]!));
 
   const constants = new Map<Value, Tensor>();
   for (const n of graph.nodes) if (n.op === 'constant') constants.set(n.outputs[0], n.attrs.value as Tensor);
@@ -185,20 +183,37 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
       addKernel(g.map((m) => m.op).join('_'), source, params, lowerWindowGroup(plan, (v) => operand.get(v)!, names, LOWERINGS));
       continue;
     }
+    // views: an operand read through load views binds the chain's source; a store view binds the transposed result
+    const views = plan.kind === 'single' || plan.kind === 'elementwise' ? plan.views : undefined;
+    const links = new Set(views?.loads);
+    const sourceParam = new Map<Value, string>();
+    const viewOperand = (v: Value, name: string): Operand => {
+      const { source, map } = loadView(v, links);
+      if (!sourceParam.has(source)) {
+        params.push({ p: { name, dtype: source.type.dtype, access: 'read' }, buf: bufferOf.get(source)!.name });
+        sourceParam.set(source, name);
+      }
+      return { buf: sourceParam.get(source)!, type: v.type, view: map };
+    };
+    const viewed = (v: Value): boolean => !!v.producer && links.has(v.producer);
     if (plan.kind !== 'elementwise') {
-      const n = plan.kind === 'epilogue' ? plan.anchor : g[0];
+      const n = plan.kind === 'epilogue' ? plan.anchor : views ? views.compute[0] : g[0];
       const def = getOp(n.op)!;
       const inputNames = n.inputs.map((_, i) => paramName(def.inputs[Math.min(i, def.inputs.length - 1)], def.variadic ? i : -1));
       const inOps: (Operand | null)[] = n.inputs.map((v, i) => {
         if (!v) return null;
+        if (viewed(v)) return viewOperand(v, `in_${inputNames[i]}`);
         addParam(v, `in_${inputNames[i]}`, 'read');
         return { buf: `in_${inputNames[i]}`, type: v.type };
       });
-      const outOps = n.outputs.map((v, i) => {
+      const outOps = n.outputs.map((v, i): Operand => {
         const name = n.outputs.length === 1 ? 'out' : `out${i}`;
         // an epilogue group stores only its result, which the anchor's stores write
         if (plan.kind === 'epilogue') addParam(splitEnv.stored(g).values().next().value!, name, 'write');
-        else addParam(v, name, 'write');
+        else if (views?.store) {
+          addParam(views.store.outputs[0], name, 'write');
+          return { buf: name, type: v.type, view: storeView(views.store) };
+        } else addParam(v, name, 'write');
         return { buf: name, type: v.type };
       });
       const ctx: LowerCtx = {
@@ -212,15 +227,31 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
         for (const m of g) for (const v of m.inputs) if (v && !inside.has(v) && !operand.has(v)) addParam(v, `in${k++}`, 'read');
         lowered = attachEpilogue(lowered, g.filter((m) => m !== n), n.outputs[0], 'out', 'out', (v) => operand.get(v)!, names);
       }
-      addKernel(g.map((m) => m.op).join('_'), source, params, lowered);
+      addKernel(kernelLabel(plan.kind === 'single' && views ? views.compute : g), source, params, lowered);
       continue;
     }
-    const stored = new Set(g.flatMap((n) => n.outputs).filter((o) => groupStores(g, o, users, outputSet)));
+    const compute = views?.compute ?? g;
+    const computed = new Set(compute.flatMap((n) => n.outputs));
     let k = 0;
-    for (const n of g) for (const v of n.inputs) if (v && !inside.has(v) && !operand.has(v)) addParam(v, `in${k++}`, 'read');
-    k = 0;
-    for (const v of stored) addParam(v, stored.size === 1 ? 'out' : `out${k++}`, 'write');
-    addKernel(g.map((n) => n.op).join('_'), source, params, lowerElementwiseGroup(g, (v) => operand.get(v), stored, names));
+    for (const n of compute)
+      for (const v of n.inputs) {
+        if (!v || computed.has(v) || operand.has(v)) continue;
+        if (viewed(v)) operand.set(v, viewOperand(v, `in${k++}`));
+        else addParam(v, `in${k++}`, 'read');
+      }
+    let stored: Set<Value>;
+    if (views?.store) {
+      // the result is stored where the transpose puts it, in the transpose's buffer
+      const result = views.store.inputs[0]!;
+      addParam(views.store.outputs[0], 'out', 'write');
+      operand.set(result, { buf: 'out', type: result.type, view: storeView(views.store) });
+      stored = new Set([result]);
+    } else {
+      stored = new Set(g.flatMap((n) => n.outputs).filter((o) => groupStores(g, o, users, outputSet)));
+      k = 0;
+      for (const v of stored) addParam(v, stored.size === 1 ? 'out' : `out${k++}`, 'write');
+    }
+    addKernel(kernelLabel(compute), source, params, lowerElementwiseGroup(compute, (v) => operand.get(v), stored, names));
   }
 
   graph.outputs.forEach((v, i) => {
@@ -240,6 +271,11 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
     name: graph.name, manifest, symbols: manifest.symbols.map((s) => symbolVar(s.name)), buffers, kernels, calls, workspaceBytes,
     outputShapes: graph.outputs.map((v) => v.type.shape.map(dimExpr)),
   };
+}
+
+/** A kernel's name after the ops it computes. */
+function kernelLabel(nodes: readonly Node[]): string {
+  return nodes.map((n) => n.op).join('_');
 }
 
 function paramName(inputName: string, variadicIndex: number): string {

@@ -40,7 +40,7 @@ const transpose: OpLowering = {
 const HUGE = 2 ** 31 - 1;
 
 /** First index and step of a slice along one axis (ONNX clamping), symbolic where the IR allows it. */
-function sliceStart(start: number, end: number, step: number, d: Dim): Expr {
+export function sliceStart(start: number, end: number, step: number, d: Dim): Expr {
   if (isStatic(d)) {
     let s = start < 0 ? start + d : start;
     s = step > 0 ? Math.min(Math.max(s, 0), d) : Math.min(Math.max(s, 0), d - 1);

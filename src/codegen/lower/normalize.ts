@@ -11,7 +11,8 @@ import {
   sub, svar,
 } from '../kernel-ir.js';
 import { broadcastNest } from './elementwise.js';
-import { broadcastStrides, dimExpr, linearIndex, productExpr, stridesExpr, unflatten } from './dims.js';
+import { broadcastCoords, broadcastStrides, dimExpr, linearIndex, productExpr, stridesExpr, unflatten } from './dims.js';
+import { elementIndex } from './views.js';
 import { LowerCtx, LoweredKernel, OpLowering, Operand, req } from './context.js';
 
 const FLOAT_KERNEL = (d: DType) => d === 'f32' || d === 'f64';
@@ -53,8 +54,11 @@ function softmaxLowering(log: boolean): OpLowering {
       const { outer, n, inner } = splitAxis(X.type.shape, axis);
       const [o, i, j] = [ctx.fresh('o'), ctx.fresh('i'), ctx.fresh('j')];
       const at = add(mul(add(mul(ivar(o), n), ivar(j)), inner), ivar(i));
+      const shape = X.type.shape;
+      const coords = [...unflatten(ivar(o), shape.slice(0, axis)), ivar(j), ...unflatten(ivar(i), shape.slice(axis + 1))];
+      const [xAt, yAt] = [X, Y].map((op) => (op.view ? elementIndex(op, coords) : at));
       const [mx, total] = [ctx.fresh('max'), ctx.fresh('sum')];
-      const x = load(X.buf, at, d);
+      const x = load(X.buf, xAt, d);
       const e = call('exp', bin('sub', x, svar(mx, d)));
       const body: Stmt[] = [
         letv(mx, lit(d, -Infinity), true),
@@ -65,12 +69,12 @@ function softmaxLowering(log: boolean): OpLowering {
         body.push(loop(j, n, [assign(total, add(svar(total, 'f64'), cast(e, 'f64')))]));
         const shift = ctx.fresh('shift');
         body.push(letv(shift, add(svar(mx, d), cast(call('log', svar(total, 'f64')), d))));
-        body.push(loop(j, n, [store(Y.buf, at, bin('sub', x, svar(shift, d)))]));
+        body.push(loop(j, n, [store(Y.buf, yAt, bin('sub', x, svar(shift, d)))]));
       } else {
-        body.push(loop(j, n, [letv('e', e), store(Y.buf, at, svar('e', d)), assign(total, add(svar(total, 'f64'), cast(svar('e', d), 'f64')))]));
+        body.push(loop(j, n, [letv('e', e), store(Y.buf, yAt, svar('e', d)), assign(total, add(svar(total, 'f64'), cast(svar('e', d), 'f64')))]));
         const inv = ctx.fresh('inv');
         body.push(letv(inv, cast(bin('div', f('f64', 1), svar(total, 'f64')), d)));
-        body.push(loop(j, n, [store(Y.buf, at, bin('mul', load(Y.buf, at, d), svar(inv, d)))]));
+        body.push(loop(j, n, [store(Y.buf, yAt, bin('mul', load(Y.buf, yAt, d), svar(inv, d)))]));
       }
       const stmts = [loop(o, outer, [loop(i, inner, body)])];
       return { body: stmts, schedule: parallelSchedule(mul(mul(outer, inner), n), [o, i]) };
@@ -118,7 +122,9 @@ function trailingNorm(center: boolean): OpLowering {
       const rows = productExpr(X.type.shape.slice(0, axis)), D = productExpr(rowShape);
       const [r, j, mean, sq, inv] = [ctx.fresh('r'), ctx.fresh('j'), ctx.fresh('mean'), ctx.fresh('sq'), ctx.fresh('inv')];
       const at = add(mul(ivar(r), D), ivar(j));
-      const x64 = cast(load(X.buf, at, d), 'f64');
+      const coords = [...unflatten(ivar(r), X.type.shape.slice(0, axis)), ...unflatten(ivar(j), rowShape)];
+      const [xAt, yAt] = [X, Y].map((op) => (op.view ? elementIndex(op, coords) : at));
+      const x64 = cast(load(X.buf, xAt, d), 'f64');
       const body: Stmt[] = [letv(mean, f('f64', 0), true)];
       if (center) {
         body.push(loop(j, D, [assign(mean, add(svar(mean, 'f64'), x64))]));
@@ -130,7 +136,7 @@ function trailingNorm(center: boolean): OpLowering {
       const jv = ivar(j);
       let y: Expr = bin('mul', cast(bin('mul', bin('sub', x64, svar(mean, 'f64')), svar(inv, 'f64')), d), load(S.buf, rowParamIndex(S.type, rowShape, jv), d));
       if (B) y = add(y, load(B.buf, rowParamIndex(B.type, rowShape, jv), d));
-      body.push(loop(j, D, [store(Y.buf, at, y)]));
+      body.push(loop(j, D, [store(Y.buf, yAt, y)]));
       return { body: [loop(r, rows, body)], schedule: parallelSchedule(mul(rows, D), [r]) };
     },
   };
@@ -167,7 +173,8 @@ function reduceLowering(kind: ReduceKind): OpLowering {
         const outIndex = linearIndex(ov, stridesExpr(kept.map((i) => X.type.shape[i])));
         const base = linearIndex(ov, kept.map((i) => st[i]));
         const scan = (update: (x: Expr) => Stmt[]) => nest(ctx, 'r', axes.map((i) => dimExpr(X.type.shape[i])), (rv) => {
-          const x = load(X.buf, add(base, linearIndex(rv, axes.map((i) => st[i]))), d);
+          const coords = X.type.shape.map((_, i) => (axes.includes(i) ? rv[axes.indexOf(i)] : ov[kept.indexOf(i)]));
+          const x = load(X.buf, X.view ? elementIndex(X, coords) : add(base, linearIndex(rv, axes.map((i) => st[i]))), d);
           return update(x);
         }).stmts;
         const a = svar(acc, at);
@@ -211,7 +218,8 @@ function copyLowering(ctx: LowerCtx): LoweredKernel {
   const X = req(ctx, 0), Y = ctx.output(0);
   const i = ctx.fresh('i');
   const n = productExpr(X.type.shape);
-  return { body: [loop(i, n, [store(Y.buf, ivar(i), load(X.buf, ivar(i), X.type.dtype))])], schedule: parallelSchedule(n, [i]) };
+  const at = X.view ? elementIndex(X, unflatten(ivar(i), X.type.shape)) : ivar(i);
+  return { body: [loop(i, n, [store(Y.buf, ivar(i), load(X.buf, at, X.type.dtype))])], schedule: parallelSchedule(n, [i]) };
 }
 
 // ---------------------------------------------------------------- pooling
@@ -324,10 +332,21 @@ const attention: OpLowering = {
     const maskRowStride = Mask ? (maskShape[maskShape.length - 2] === 1 ? idx(0) : dimExpr(maskShape[maskShape.length - 1])) : idx(0);
     const maskColStride = Mask ? (maskShape[maskShape.length - 1] === 1 ? idx(0) : idx(1)) : idx(0);
     const maskSize = Mask ? productExpr(maskShape.slice(-2)) : idx(0);
-    const nestStmts = broadcastNest(ctx, lead, leadShapes, (o, [qb, kb, vb, mb]) => {
+    // operands read or stored through views are indexed by coordinates, so batch dims are not merged
+    const viewed = [Q, K, V, Mask, Y].some((op) => op?.view);
+    const nestStmts = broadcastNest(ctx, lead, leadShapes, (o, [qb, kb, vb, mb], c) => {
       const qRow = add(mul(qb, mul(Sq, D)), mul(ivar(i), D));
       const kOff = mul(kb, mul(Sk, D)), vOff = mul(vb, mul(Sk, Dv));
-      const mAt = Mask ? add(add(mul(mb, maskSize), mul(ivar(i), maskRowStride)), mul(ivar(j), maskColStride)) : idx(0);
+      const at = (op: Operand, shape: readonly Dim[], row: Expr, col: Expr, flat: Expr) =>
+        op.view ? op.view([...broadcastCoords(c, shape.slice(0, -2), lead), row, col].slice(shape.length - op.type.shape.length)) : flat;
+      const qAt = at(Q, Q.type.shape, ivar(i), ivar(dd), add(qRow, ivar(dd)));
+      const kAt = at(K, K.type.shape, ivar(j), ivar(dd), add(add(kOff, mul(ivar(j), D)), ivar(dd)));
+      const vAt = at(V, V.type.shape, ivar(j), ivar(t), add(add(vOff, mul(ivar(j), Dv)), ivar(t)));
+      const yAt = at(Y, Y.type.shape, ivar(i), ivar(t), add(mul(add(mul(o, Sq), ivar(i)), Dv), ivar(t)));
+      const mAt = Mask
+        ? at(Mask, maskShape, maskShape[maskShape.length - 2] === 1 ? idx(0) : ivar(i), maskShape[maskShape.length - 1] === 1 ? idx(0) : ivar(j),
+          add(add(mul(mb, maskSize), mul(ivar(i), maskRowStride)), mul(ivar(j), maskColStride)))
+        : idx(0);
       const scaleExpr = scale === null ? cast(bin('div', f('f64', 1), call('sqrt', cast(D, 'f64'))), d) : f(d, scale);
       let visible: Expr = causal ? lt(ivar(j), add(ivar(i), idx(1))) : lit('bool', 1);
       if (Mask && Mask.type.dtype === 'bool') visible = and(visible, bin('ne', load(Mask.buf, mAt, 'bool'), lit('bool', 0)));
@@ -341,7 +360,7 @@ const attention: OpLowering = {
           letv(s, lit(d, -Infinity), true),
           { k: 'if', cond: visible, then: [
             letv(dot, f('f64', 0), true),
-            loop(dd, D, [assign(dot, add(svar(dot, 'f64'), cast(bin('mul', load(Q.buf, add(qRow, ivar(dd)), d), load(K.buf, add(add(kOff, mul(ivar(j), D)), ivar(dd)), d)), 'f64')))]),
+            loop(dd, D, [assign(dot, add(svar(dot, 'f64'), cast(bin('mul', load(Q.buf, qAt, d), load(K.buf, kAt, d)), 'f64')))]),
             assign(s, score),
           ], else: [] },
           store(scores, ivar(j), svar(s, d)),
@@ -351,12 +370,12 @@ const attention: OpLowering = {
         letv(total, f('f64', 0), true),
         loop(j, Sk, [letv('e', call('exp', bin('sub', load(scores, ivar(j), d), svar(mx, d)))), store(scores, ivar(j), svar('e', d)), assign(total, add(svar(total, 'f64'), cast(svar('e', d), 'f64')))]),
         loop(t, Dv, [store(acc, ivar(t), f(d, 0))]),
-        loop(j, Sk, [letv('p', load(scores, ivar(j), d)), loop(t, Dv, [store(acc, ivar(t), add(load(acc, ivar(t), d), bin('mul', svar('p', d), load(V.buf, add(add(vOff, mul(ivar(j), Dv)), ivar(t)), d))))])]),
+        loop(j, Sk, [letv('p', load(scores, ivar(j), d)), loop(t, Dv, [store(acc, ivar(t), add(load(acc, ivar(t), d), bin('mul', svar('p', d), load(V.buf, vAt, d))))])]),
         letv('inv', cast(bin('div', f('f64', 1), svar(total, 'f64')), d)),
-        loop(t, Dv, [store(Y.buf, add(mul(add(mul(o, Sq), ivar(i)), Dv), ivar(t)), bin('mul', load(acc, ivar(t), d), svar('inv', d)))]),
+        loop(t, Dv, [store(Y.buf, yAt, bin('mul', load(acc, ivar(t), d), svar('inv', d)))]),
       ];
       return [letv('scale', scaleExpr), loop(i, Sq, row)];
-    });
+    }, !viewed);
     const work = mul(productExpr(Y.type.shape.slice(0, -1)), mul(Sk, add(D, Dv)));
     const sched = parallelSchedule(work, nestStmts.loops.length ? nestStmts.loops : [i]);
     return { body: nestStmts.stmts, schedule: sched };

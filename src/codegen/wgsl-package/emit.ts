@@ -173,7 +173,10 @@ In a browser, import \`${packageName}/browser.js\` (or let the bundler pick the 
 | name | dtype | shape |
 | --- | --- | --- |
 ${rows(manifest.inputs)}
-
+${[...manifest.inputs, ...manifest.outputs].some((t) => t.dtype === 'i64') ? `
+WGSL has no 64-bit integers: i64 tensors (\`BigInt64Array\`) are computed in 32 bits, and \`run\` rejects an
+input holding a value outside the i32 range, naming the input.
+` : ''}
 ## Outputs
 
 | name | dtype | shape |

@@ -6,17 +6,22 @@
 // only the literal spelling (shortestFloat) with the core.
 //
 // Storage: a kernel's tensor parameters are word offsets (`let in_x: i32 = ...`) into one of two
-// array<u32> bindings; loads bitcast the word to the element type and stores bitcast back.
+// array<u32> bindings; loads bitcast the word to the element type and stores bitcast back. At
+// precision f16, f32 tensors are f16 elements of array<f16> views of the same buffers.
 // Scalars: f64 statistics compute in f32 (WGSL has no f64), `index` and i64 scalars in i32.
 import { DType } from '../../ir/dtype.js';
 import { diag } from '../../diag/diagnostic.js';
 import { shortestFloat } from '../c-printer.js';
 import { BinOp, Expr, Intrinsic, ScalarType, Stmt } from '../kernel-ir.js';
+import { f16Bits, f16Value } from '../../../runtime/webgpu/plan.js';
 
-/** Where a kernel's buffer name points: a word range of a binding, or a per-invocation array. */
-export type BufferRef = { k: 'global'; binding: 'params' | 'data' } | { k: 'local'; dtype: DType };
+/**
+ * Where a kernel's buffer name points: a range of a binding (of f16 elements through the array<f16>
+ * view of the binding when `half`), or a per-invocation or workgroup array.
+ */
+export type BufferRef = { k: 'global'; binding: 'params' | 'data'; half: boolean } | { k: 'local'; dtype: DType };
 
-export type WgslScalar = 'f32' | 'i32' | 'u32' | 'bool';
+export type WgslScalar = 'f16' | 'f32' | 'i32' | 'u32' | 'bool';
 
 /** The WGSL type that holds a kernel-IR scalar. */
 export function wgslType(t: ScalarType): WgslScalar {
@@ -40,6 +45,10 @@ const HELPERS: Record<string, string> = {
   dsc_pos_inf: 'var<private> dsc_pos_inf: u32 = 0x7f800000u;',
   dsc_neg_inf: 'var<private> dsc_neg_inf: u32 = 0xff800000u;',
   dsc_nan: 'var<private> dsc_nan: u32 = 0x7fc00000u;',
+  // the f16 patterns in the low half of a word, read through bitcast<vec2<f16>>
+  dsc_pos_inf_h: 'var<private> dsc_pos_inf_h: u32 = 0x7c00u;',
+  dsc_neg_inf_h: 'var<private> dsc_neg_inf_h: u32 = 0xfc00u;',
+  dsc_nan_h: 'var<private> dsc_nan_h: u32 = 0x7e00u;',
   dsc_is_nan: 'fn dsc_is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }',
   dsc_is_inf: 'fn dsc_is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }',
   dsc_f2i: '// float to int truncates; NaN gives 0 (out-of-range values saturate, where the IR wraps)\n' +
@@ -91,8 +100,16 @@ const BUILTIN_MATH: Partial<Record<Intrinsic, string>> = {
 export class WgslPrinter {
   /** helper functions the printed code calls */
   readonly helpers = new Set<string>();
+  /** module-scope declarations of the `alloc shared` arrays printed so far */
+  readonly workgroupArrays: string[] = [];
 
-  constructor(private readonly buffers: (name: string) => BufferRef, private readonly statusWord: number) {}
+  /** `half`: the IR's f32 is f16 in registers and memory (the f64 of statistics and GEMM accumulators stays f32) */
+  constructor(private readonly buffers: (name: string) => BufferRef, private readonly statusWord: number, private readonly half = false) {}
+
+  /** The WGSL type that holds a kernel-IR scalar at this printer's precision. */
+  type(t: ScalarType): WgslScalar {
+    return this.half && t === 'f32' ? 'f16' : wgslType(t);
+  }
 
   private use(helper: string): string {
     this.helpers.add(helper);
@@ -106,8 +123,14 @@ export class WgslPrinter {
   }
 
   literal(v: number | bigint, t: ScalarType): string {
-    const w = wgslType(t);
+    const w = this.type(t);
     if (w === 'bool') return v ? 'true' : 'false';
+    if (w === 'f16') {
+      const x = f16Value(f16Bits(Number(v)));
+      if (Number.isNaN(x)) return `bitcast<vec2<f16>>(${this.use('dsc_nan_h')}).x`;
+      if (!Number.isFinite(x)) return `bitcast<vec2<f16>>(${this.use(x > 0 ? 'dsc_pos_inf_h' : 'dsc_neg_inf_h')}).x`;
+      return `${x}h`;
+    }
     if (w === 'f32') {
       const x = Math.fround(Number(v));
       if (Number.isNaN(x)) return `bitcast<f32>(${this.use('dsc_nan')})`;
@@ -150,13 +173,15 @@ export class WgslPrinter {
   }
 
   private binary(op: BinOp, a: Expr, b: Expr): string {
-    const t = wgslType(a.type);
+    const t = this.type(a.type);
     if (op === 'min' || op === 'max') return `${op}(${this.expr(a)}, ${this.expr(b)})`;
     const x = this.operand(a), y = this.operand(b);
     const integer = t === 'i32' || t === 'u32';
     if (integer && (op === 'div' || op === 'rem')) {
-      // WGSL gives x for x / 0; the IR gives 0
-      const safe = b.k === 'const' && Number(b.value) !== 0;
+      // WGSL gives x for x / 0; the IR gives 0. A constant zero divisor (an empty grid's extent) is a
+      // shader-creation error in WGSL, even where the select would discard the quotient.
+      if (b.k === 'const' && Number(b.value) === 0) return this.literal(0, a.type);
+      const safe = b.k === 'const';
       const q = `${x} ${ARITH[op]} ${y}`;
       return safe ? q : `select(${q}, ${this.literal(0, a.type)}, ${y} == ${this.literal(0, b.type)})`;
     }
@@ -165,9 +190,11 @@ export class WgslPrinter {
   }
 
   private cast(a: Expr, to: ScalarType): string {
-    const from = wgslType(a.type), t = wgslType(to);
-    const x = this.expr(a);
+    let from = this.type(a.type);
+    const t = this.type(to);
+    let x = this.expr(a);
     if (from === t) return x;
+    if (from === 'f16' && t !== 'f32' && t !== 'bool') [x, from] = [`f32(${x})`, 'f32'];
     if (t === 'bool') return `(${this.operand(a)} != ${this.literal(0, a.type)})`;
     if (from === 'f32' && t === 'i32') return `${this.use('dsc_f2i')}(${x})`;
     if (from === 'f32' && t === 'u32') return `u32(${this.use('dsc_f2i')}(${x}))`;
@@ -176,12 +203,23 @@ export class WgslPrinter {
   }
 
   private call(fn: Intrinsic, type: ScalarType, args: Expr[]): string {
-    const a = args.map((x) => this.expr(x));
-    if (wgslType(type) === 'i32' && fn === 'pow') return `${this.use('dsc_ipow')}(${a.join(', ')})`;
+    // at f16, the math functions run in f32: the helpers are written for f32, and f16 builtins may be coarser
+    const widened = args.some((x) => this.type(x.type) === 'f16');
+    const a = args.map((x) => (this.type(x.type) === 'f16' ? `f32(${this.expr(x)})` : this.expr(x)));
+    const value = this.callF32(fn, type, args, a);
+    return widened && this.type(type) === 'f16' ? `f16(${value})` : value;
+  }
+
+  /** the call with its arguments printed (`a`, widened to f32 where they were f16) */
+  private callF32(fn: Intrinsic, type: ScalarType, args: Expr[], a: string[]): string {
+    if (this.type(type) === 'i32' && fn === 'pow') return `${this.use('dsc_ipow')}(${a.join(', ')})`;
     const builtin = BUILTIN_MATH[fn];
     if (builtin) return `${builtin}(${a.join(', ')})`;
     switch (fn) {
-      case 'fmod': return `(${this.operand(args[0])} % ${this.operand(args[1])})`;
+      case 'fmod': {
+        const [x, y] = args.map((e, i) => (a[i] === this.expr(e) ? this.operand(e) : a[i]));
+        return `(${x} % ${y})`;
+      }
       case 'is_nan': return `${this.use('dsc_is_nan')}(${a[0]})`;
       case 'is_inf': return `${this.use('dsc_is_inf')}(${a[0]})`;
       case 'erfc': return `(1.0f - ${this.use('dsc_erf')}(${a[0]}))`;
@@ -192,7 +230,7 @@ export class WgslPrinter {
   private word(buf: string, index: Expr): { binding: string; at: string } {
     const ref = this.buffers(buf);
     if (ref.k !== 'global') throw new Error(`internal error: ${buf} is not a storage buffer`);
-    return { binding: ref.binding, at: `${buf} + ${this.operand(index)}` };
+    return { binding: ref.half ? `${ref.binding}16` : ref.binding, at: `${buf} + ${this.operand(index)}` };
   }
 
   private load(buf: string, index: Expr, type: ScalarType, mask?: Expr, other?: Expr): string {
@@ -204,8 +242,8 @@ export class WgslPrinter {
     else {
       const w = this.word(buf, at);
       const raw = `${w.binding}[${w.at}]`;
-      const t = wgslType(type);
-      value = t === 'u32' ? raw : t === 'bool' ? `(${raw} != 0u)` : `bitcast<${t}>(${raw})`;
+      const t = this.type(type);
+      value = ref.half ? (t === 'f16' ? raw : `${t}(${raw})`) : t === 'u32' ? raw : t === 'bool' ? `(${raw} != 0u)` : `bitcast<${t}>(${raw})`;
     }
     return mask ? `select(${this.expr(other!)}, ${value}, ${this.expr(mask)})` : value;
   }
@@ -214,9 +252,9 @@ export class WgslPrinter {
     const ref = this.buffers(buf);
     if (ref.k === 'local') return `${buf}[${this.expr(index)}] = ${this.expr(value)};`;
     const w = this.word(buf, index);
-    const t = wgslType(value.type);
+    const t = this.type(value.type);
     const v = this.expr(value);
-    const bits = t === 'u32' ? v : t === 'bool' ? `select(0u, 1u, ${v})` : `bitcast<u32>(${v})`;
+    const bits = ref.half ? (t === 'f16' ? v : `f16(${v})`) : t === 'u32' ? v : t === 'bool' ? `select(0u, 1u, ${v})` : `bitcast<u32>(${v})`;
     return `${w.binding}[${w.at}] = ${bits};`;
   }
 
@@ -230,7 +268,7 @@ export class WgslPrinter {
           out.push(`${indent}}`);
           break;
         case 'let':
-          out.push(`${indent}${st.mutable ? 'var' : 'let'} ${st.name}: ${wgslType(st.type)} = ${this.expr(st.value)};`);
+          out.push(`${indent}${st.mutable ? 'var' : 'let'} ${st.name}: ${this.type(st.type)} = ${this.expr(st.value)};`);
           break;
         case 'assign': out.push(`${indent}${st.name} = ${this.expr(st.value)};`); break;
         case 'store': {
@@ -248,8 +286,10 @@ export class WgslPrinter {
           out.push(`${indent}}`);
           break;
         case 'alloc':
-          if (st.scope !== 'local' || st.size.k !== 'const') throw diag('DSC6002', `the wgsl target needs a static size for the per-invocation array ${st.name}`);
-          out.push(`${indent}var ${st.name}: array<${wgslType(st.dtype)}, ${Number(st.size.value)}>;`);
+          if (st.size.k !== 'const') throw diag('DSC6002', `the wgsl target needs a static size for the ${st.scope === 'local' ? 'per-invocation' : 'workgroup'} array ${st.name}`);
+          // workgroup memory is declared at module scope
+          if (st.scope === 'shared') this.workgroupArrays.push(`var<workgroup> ${st.name}: array<${this.type(st.dtype)}, ${Number(st.size.value)}>;`);
+          else out.push(`${indent}var ${st.name}: array<${this.type(st.dtype)}, ${Number(st.size.value)}>;`);
           break;
         case 'barrier': out.push(`${indent}workgroupBarrier();`); break;
         // a failed check records its code; the executor reads the status word after the run and throws
