@@ -3,7 +3,6 @@
 // adapter: dsc's wgsl package (browser.js + model.js, as `dsc compile --target wgsl` writes them),
 // onnxruntime-web's WebGPU execution provider, and onnxruntime-web's wasm backend at one thread for
 // reference. Each run is timed inside the page, readback included; contenders alternate in slices.
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -13,9 +12,9 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { Page, chromium } from 'playwright-core';
 import { Contender, GPU_BUDGET, agreement, budgetText, firstBatch, measure, median, ms, onInterrupt, ratio, writeSection } from './common.js';
 import { WgslModel } from './wgsl-node.js';
+import { CHROMIUM, launchChromium } from '../test/codegen-wgsl/harness.js';
 
 export const BROWSER_TITLE = '## WGSL in headless Chromium (SwiftShader) vs onnxruntime-web: batch-1 latency';
-const CHROMIUM = '/usr/bin/chromium';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
@@ -51,23 +50,6 @@ async function serve(ortDist: string, models: Map<string, { pkg: string; onnx: s
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-}
-
-/** Headless Chromium in its own process group, with a fresh profile; resolves to its DevTools endpoint. */
-function launchChromium(profile: string): Promise<{ browser: ChildProcess; endpoint: string }> {
-  const browser = spawn(CHROMIUM, [
-    '--headless', '--no-sandbox', '--enable-unsafe-webgpu', `--user-data-dir=${profile}`, '--remote-debugging-port=0',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', 'about:blank',
-  ], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    browser.stderr!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(text);
-      if (m) resolve({ browser, endpoint: m[1] });
-    });
-    browser.on('exit', (code) => reject(new Error(`chromium exited (${code}) before listening:\n${text}`)));
-  });
 }
 
 /** Models left out of the browser part unless `--slow` is given, and why. */

@@ -5,7 +5,6 @@
 // against the reference interpreter. A screenshot of the web example is written to a temporary file
 // (its path is printed). Without /usr/bin/chromium the tests skip with a printed reason; under CI its
 // absence is a failure.
-import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -25,8 +24,8 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { compareTensors } from '../conformance/compare.js';
 import { firstBatch } from '../codegen-e2e/architectures.js';
 import { compileExample, exampleWeights, inputsFor } from '../codegen-e2e/examples.js';
+import { CHROMIUM, launchChromium } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const LENET5 = fileURLToPath(new URL('../../examples/lenet5/', import.meta.url));
 /** SwiftShader runs f32 as lavapipe does; the sums differ from the interpreter's only in order. */
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
@@ -53,23 +52,6 @@ async function serve(root: string): Promise<{ server: Server; url: string }> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-}
-
-/** Headless Chromium in its own process group, with a fresh profile; resolves to its DevTools endpoint. */
-function launchChromium(profile: string): Promise<{ browser: ChildProcess; endpoint: string }> {
-  const browser = spawn(CHROMIUM, [
-    '--headless', '--no-sandbox', '--enable-unsafe-webgpu', `--user-data-dir=${profile}`, '--remote-debugging-port=0',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', 'about:blank',
-  ], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    browser.stderr!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(text);
-      if (m) resolve({ browser, endpoint: m[1] });
-    });
-    browser.on('exit', (code) => reject(new Error(`chromium exited (${code}) before listening:\n${text}`)));
-  });
 }
 
 /** The examples whose packages run in the browser through their browser.js. */

@@ -1,6 +1,7 @@
 // WebGPU for the WGSL tests: Dawn's null backend validates shaders anywhere; running them needs a
 // Vulkan driver, Mesa's lavapipe (software). Without lavapipe the running tests skip with a printed
 // reason, except under CI, where its absence is a failure.
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -75,4 +76,24 @@ export interface WgslPackageModule {
 /** The package's Node entry, imported as a user would. */
 export async function importWgslPackage(dir: string): Promise<WgslPackageModule> {
   return (await import(pathToFileURL(join(dir, 'index.js')).href)) as WgslPackageModule;
+}
+
+/** Debian's Chromium, which has WebGPU (SwiftShader) headless. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless Chromium in its own process group, with a fresh profile; resolves to its DevTools endpoint. */
+export function launchChromium(profile: string): Promise<{ browser: ChildProcess; endpoint: string }> {
+  const browser = spawn(CHROMIUM, [
+    '--headless', '--no-sandbox', '--enable-unsafe-webgpu', `--user-data-dir=${profile}`, '--remote-debugging-port=0',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', 'about:blank',
+  ], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    browser.stderr!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(text);
+      if (m) resolve({ browser, endpoint: m[1] });
+    });
+    browser.on('exit', (code) => reject(new Error(`chromium exited (${code}) before listening:\n${text}`)));
+  });
 }
