@@ -96,22 +96,28 @@ export class WebGpuModel {
     private readonly pipelines: GPUComputePipeline[],
     private readonly paramsBuffer: GPUBuffer,
     private readonly symbolsBuffer: GPUBuffer,
+    /** whether the model created its device (and so destroys it) or was given one */
+    private readonly ownsDevice: boolean,
   ) {}
 
-  /** Create the device, the pipelines and the params buffer; `weights` is safetensors bytes or tensors by name. */
-  static async load(gpu: GPU, plan: WgslPlan, weights: Uint8Array | ReadonlyMap<string, HostTensor> = new Map()): Promise<WebGpuModel> {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) throw new Error(NO_ADAPTER);
-    const limits = adapter.limits;
+  /**
+   * Create the device (or use the one given, which the caller keeps owning), the pipelines and the
+   * params buffer; `weights` is safetensors bytes or tensors by name.
+   */
+  static async load(gpu: GPU | GPUDevice, plan: WgslPlan, weights: Uint8Array | ReadonlyMap<string, HostTensor> = new Map()): Promise<WebGpuModel> {
+    const given = 'createBuffer' in gpu ? gpu : undefined;
+    const adapter = given ? undefined : await (gpu as GPU).requestAdapter();
+    if (!given && !adapter) throw new Error(NO_ADAPTER);
+    const { limits, features } = given ?? adapter!;
     const paramsBytes = Math.max(4, plan.paramsWords * 4);
     if (paramsBytes > limits.maxStorageBufferBindingSize)
-      throw new Error(`${plan.name}: the weights need a ${paramsBytes}-byte storage buffer; this adapter allows ${limits.maxStorageBufferBindingSize} (maxStorageBufferBindingSize)`);
+      throw new Error(`${plan.name}: the weights need a ${paramsBytes}-byte storage buffer; this ${given ? 'device' : 'adapter'} allows ${limits.maxStorageBufferBindingSize} (maxStorageBufferBindingSize)`);
     for (const s of plan.shaders)
       if (s.workgroupSize > limits.maxComputeInvocationsPerWorkgroup || s.workgroupSize > limits.maxComputeWorkgroupSizeX)
-        throw new Error(`${plan.name}: shader ${s.name} needs workgroups of ${s.workgroupSize}; this adapter allows ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)}`);
-    if (plan.precision === 'f16' && !adapter.features.has('shader-f16'))
-      throw new Error(`${plan.name}: compiled with precision f16, but this WebGPU adapter has no shader-f16 feature; compile with --precision f32`);
-    const device = await adapter.requestDevice({
+        throw new Error(`${plan.name}: shader ${s.name} needs workgroups of ${s.workgroupSize}; this ${given ? 'device' : 'adapter'} allows ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)}`);
+    if (plan.precision === 'f16' && !features.has('shader-f16'))
+      throw new Error(`${plan.name}: compiled with precision f16, but this WebGPU ${given ? 'device' : 'adapter'} has no shader-f16 feature; compile with --precision f32`);
+    const device = given ?? await adapter!.requestDevice({
       requiredFeatures: plan.precision === 'f16' ? ['shader-f16'] : [],
       requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
     });
@@ -146,7 +152,7 @@ export class WebGpuModel {
     const paramsBuffer = device.createBuffer({ label: 'params', size: paramsBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(paramsBuffer, 0, params);
     const symbolsBuffer = device.createBuffer({ label: 'symbols', size: Math.max(16, Math.ceil(plan.symbols.length / 4) * 16), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    return new WebGpuModel(plan, device, pipelines, paramsBuffer, symbolsBuffer);
+    return new WebGpuModel(plan, device, pipelines, paramsBuffer, symbolsBuffer, !given);
   }
 
   /** Make (or grow) the data buffer and the bind groups over it. */
@@ -237,6 +243,6 @@ export class WebGpuModel {
     this.dataBuffer?.destroy();
     this.paramsBuffer.destroy();
     this.symbolsBuffer.destroy();
-    this.device.destroy();
+    if (this.ownsDevice) this.device.destroy();
   }
 }

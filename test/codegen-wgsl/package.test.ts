@@ -16,7 +16,9 @@ import { importOnnxFile } from '../../src/frontend/onnx/import.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { compareTensors } from '../conformance/compare.js';
 import { expectPackageMatches, firstBatch } from '../codegen-e2e/architectures.js';
-import { compileWgslPackage, importWgslPackage, lavapipeGpu } from './harness.js';
+import { compileWgslPackage, importWgslPackage, lavapipeGpu, toTensor } from './harness.js';
+import { WebGpuModel } from '../../runtime/webgpu/executor.js';
+import { writeSafetensors } from '../../src/formats/safetensors.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
@@ -68,5 +70,26 @@ describe('wgsl package', () => {
     expect(got.shape).toEqual(want.shape);
     const cmp = compareTensors(got, want, () => TOLERANCE);
     expect(cmp.ok, cmp.reason).toBe(true);
+  }, 120_000);
+
+  it.skipIf(!gpu)('models loaded on a device the caller owns leave it alive when they are destroyed', async () => {
+    const g = importOnnxFile(`${FIXTURES}mlp.onnx`);
+    const { plan } = generateWgsl(g);
+    const weights = writeSafetensors(new Map(g.params.map((p) => [p.name, g.weights.get(p.name)!])));
+    const adapter = await gpu!.requestAdapter();
+    const device = await adapter!.requestDevice();
+    try {
+      const first = await WebGpuModel.load(device, plan, weights);
+      const second = await WebGpuModel.load(device, plan, weights);
+      first.destroy();
+      const input = firstBatch(readNpy(readFileSync(`${FIXTURES}mlp.input.npy`), 'mlp'), 1);
+      const want = runGraph(g, new Map([[g.inputs[0].name, input]])).get(g.outputs[0].name)!;
+      const got = toTensor((await second.run({ [g.inputs[0].name]: input })).get(g.outputs[0].name)!);
+      const cmp = compareTensors(got, want, () => TOLERANCE);
+      expect(cmp.ok, cmp.reason).toBe(true);
+      second.destroy();
+    } finally {
+      device.destroy();
+    }
   }, 120_000);
 });

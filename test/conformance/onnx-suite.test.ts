@@ -12,7 +12,7 @@ import {
   TargetBaseline, TargetResults, UPDATE_COMMAND, passingIds, renderBaseline, renderReport, renderTargetBaseline, targetIds,
   targetTotalsOf, totalsOf,
 } from './report.js';
-import { runWgslSuite, sharedDeviceGpu } from './wgsl.js';
+import { runWgslSuite, suiteDevice } from './wgsl.js';
 
 const BASELINE = fileURLToPath(new URL('./baseline.json', import.meta.url));
 const CPU_BASELINE = fileURLToPath(new URL('./cpu-baseline.json', import.meta.url));
@@ -52,9 +52,8 @@ describe.skipIf(skip)('ONNX backend test suite', () => {
     console.info(`cpu target: ${((performance.now() - start) / 1000).toFixed(1)} s for ${cpu.size} cases`);
     if (gpu) {
       start = performance.now();
-      const shared = await sharedDeviceGpu(gpu);
-      wgslDevice = shared.device;
-      wgsl = await runWgslSuite(results, shared.gpu);
+      wgslDevice = await suiteDevice(gpu);
+      wgsl = await runWgslSuite(results, wgslDevice);
       // most of it is lavapipe compiling pipelines at their first dispatch; Mesa's shader cache makes reruns fast
       console.info(`wgsl target: ${((performance.now() - start) / 1000).toFixed(1)} s for ${wgsl.size} cases`);
     }

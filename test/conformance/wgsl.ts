@@ -9,31 +9,18 @@ import { toTensor, validateShader } from '../codegen-wgsl/harness.js';
 import { CaseResult, DataSetCheck } from './runner.js';
 import { TargetResult, firstLine, generationFailure, outputsDiffer } from './target.js';
 
-/**
- * A GPU whose every adapter hands out the same device, which models cannot destroy: WebGpuModel.load
- * requests a device per model, and a device per case would cost lavapipe a Vulkan device each.
- */
-export async function sharedDeviceGpu(gpu: GPU): Promise<{ gpu: GPU; device: GPUDevice }> {
+/** One lavapipe device for the whole suite (a Vulkan device per case would cost lavapipe more than most cases). */
+export async function suiteDevice(gpu: GPU): Promise<GPUDevice> {
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('lavapipe gave no WebGPU adapter');
-  const limits = adapter.limits;
-  const device = await adapter.requestDevice({
+  const { limits } = adapter;
+  return adapter.requestDevice({
     requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
   });
-  // Dawn's methods need the real device as `this`
-  const undestroyable = new Proxy(device, {
-    get: (target, key) => {
-      if (key === 'destroy') return () => {};
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  const shared = { limits, requestDevice: async () => undestroyable } as unknown as GPUAdapter;
-  return { gpu: { requestAdapter: async () => shared } as unknown as GPU, device };
 }
 
 /** Why one data set fails on the wgsl target, or '' when it passes; throws what generateWgsl throws. */
-async function runDataSet(check: DataSetCheck, gpu: GPU): Promise<string> {
+async function runDataSet(check: DataSetCheck, device: GPUDevice): Promise<string> {
   const { graph, inputs, set } = check;
   const { shaders, plan } = generateWgsl(graph);
   for (const s of shaders) {
@@ -47,7 +34,7 @@ async function runDataSet(check: DataSetCheck, gpu: GPU): Promise<string> {
   }));
   let model: WebGpuModel;
   try {
-    model = await WebGpuModel.load(gpu, plan, weights);
+    model = await WebGpuModel.load(device, plan, weights);
   } catch (e) {
     return `load (${set}): ${firstLine(e instanceof Error ? e.message : String(e))}`;
   }
@@ -61,14 +48,14 @@ async function runDataSet(check: DataSetCheck, gpu: GPU): Promise<string> {
   }
 }
 
-/** Runs every case that passed on the interpreter through the wgsl target on `gpu`; results by case id. */
-export async function runWgslSuite(results: readonly CaseResult[], gpu: GPU): Promise<Map<string, TargetResult>> {
+/** Runs every case that passed on the interpreter through the wgsl target on `device`; results by case id. */
+export async function runWgslSuite(results: readonly CaseResult[], device: GPUDevice): Promise<Map<string, TargetResult>> {
   const out = new Map<string, TargetResult>();
   for (const r of results) {
     if (r.outcome !== 'pass') continue;
     let reason = '';
     try {
-      for (const check of r.checks) if ((reason = await runDataSet(check, gpu))) break;
+      for (const check of r.checks) if ((reason = await runDataSet(check, device))) break;
     } catch (e) {
       out.set(r.id, generationFailure(r.id, 'generateWgsl', e));
       continue;
