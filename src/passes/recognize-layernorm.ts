@@ -6,7 +6,7 @@
 import { Graph, Node, Value } from '../ir/graph.js';
 import { definePass } from './pass.js';
 import {
-  Match, MatchContext, NormCore, normMatch, operandOrders, plusScalar, producedBy, rewriteMatches, sqrtQuotients,
+  Match, MatchContext, NormCore, matchScaledNorm, plusScalar, producedBy, rewriteMatches, sqrtQuotients,
   squaredOperand, trailingReduceAxis,
 } from './recognize-match.js';
 
@@ -19,23 +19,7 @@ export const recognizeLayernorm = definePass({
 });
 
 function matchLayerNorm(root: Node, { graph }: MatchContext): Match | null {
-  const core = (v: Value) => layerNormCore(graph, v);
-  if (root.op === 'add')
-    for (const [y, beta] of operandOrders(root)) {
-      const scale = producedBy(y, 'mul');
-      if (!scale) continue;
-      for (const [n, gamma] of operandOrders(scale)) {
-        const c = core(n);
-        if (c) return normMatch('layer_normalization', root, c, [...c.nodes, scale, root], gamma, beta);
-      }
-    }
-  if (root.op === 'mul')
-    for (const [n, gamma] of operandOrders(root)) {
-      const c = core(n);
-      if (c) return normMatch('layer_normalization', root, c, [...c.nodes, root], gamma, null);
-    }
-  const c = core(root.outputs[0]);
-  return c ? normMatch('layer_normalization', root, c, c.nodes, null, null) : null;
+  return matchScaledNorm('layer_normalization', root, (v) => layerNormCore(graph, v), true);
 }
 
 /** (x - mean(x)) / sqrt(mean((x - mean(x))²) + eps) computed into v, or undefined. */

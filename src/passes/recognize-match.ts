@@ -197,6 +197,31 @@ export function staticTrailing(shape: readonly Dim[], axis: number): Dim[] | und
 export interface NormCore { x: Value; axis: number; eps: number; nodes: Node[] }
 
 /**
+ * A trailing normalization rooted at `root`: core(x) alone, core(x) * gamma, or (with `bias`)
+ * core(x) * gamma + beta, in either operand order; `core` recognizes the unscaled normalization.
+ */
+export function matchScaledNorm(
+  op: 'layer_normalization' | 'rms_normalization', root: Node, core: (v: Value) => NormCore | undefined, bias: boolean,
+): Match | null {
+  if (bias && root.op === 'add')
+    for (const [y, beta] of operandOrders(root)) {
+      const scale = producedBy(y, 'mul');
+      if (!scale) continue;
+      for (const [n, gamma] of operandOrders(scale)) {
+        const c = core(n);
+        if (c) return normMatch(op, root, c, [...c.nodes, scale, root], gamma, beta);
+      }
+    }
+  if (root.op === 'mul')
+    for (const [n, gamma] of operandOrders(root)) {
+      const c = core(n);
+      if (c) return normMatch(op, root, c, [...c.nodes, root], gamma, null);
+    }
+  const c = core(root.outputs[0]);
+  return c ? normMatch(op, root, c, c.nodes, null, null) : null;
+}
+
+/**
  * The match of a trailing normalization (layer_normalization or rms_normalization) of core.x with
  * the given scale and bias; a norm written without a scale gets a constant of ones.
  */

@@ -5,7 +5,7 @@
 import { Graph, Node, Value } from '../ir/graph.js';
 import { definePass } from './pass.js';
 import {
-  Match, MatchContext, NormCore, normMatch, operandOrders, plusScalar, producedBy, rewriteMatches, sqrtQuotients,
+  Match, MatchContext, NormCore, matchScaledNorm, plusScalar, producedBy, rewriteMatches, sqrtQuotients,
   squaredOperand, trailingReduceAxis,
 } from './recognize-match.js';
 
@@ -18,13 +18,7 @@ export const recognizeRmsnorm = definePass({
 });
 
 function matchRmsNorm(root: Node, { graph }: MatchContext): Match | null {
-  if (root.op === 'mul')
-    for (const [n, gamma] of operandOrders(root)) {
-      const c = rmsNormCore(graph, n);
-      if (c) return normMatch('rms_normalization', root, c, [...c.nodes, root], gamma, null);
-    }
-  const c = rmsNormCore(graph, root.outputs[0]);
-  return c ? normMatch('rms_normalization', root, c, c.nodes, null, null) : null;
+  return matchScaledNorm('rms_normalization', root, (v) => rmsNormCore(graph, v), false);
 }
 
 /** x / sqrt(mean(x²) + eps) computed into v, or undefined. */
