@@ -48,7 +48,12 @@ export function launchesNothing(node: Node, graphOutputs: ReadonlySet<Value>): b
 /** The movement nodes that are views of the kernel of their group (views.ts): its load chains and store view. */
 export function kernelViews(graph: Graph): Set<Node> {
   const byGroup = new Map<number, Node[]>();
-  for (const n of graph.nodes) if (n.group !== undefined) byGroup.set(n.group, [...(byGroup.get(n.group) ?? []), n]);
+  for (const n of graph.nodes) {
+    if (n.group === undefined) continue;
+    const nodes = byGroup.get(n.group);
+    if (nodes) nodes.push(n);
+    else byGroup.set(n.group, [n]);
+  }
   const views = new Set<Node>();
   for (const nodes of byGroup.values()) {
     const { loads, store } = groupViews(nodes);

@@ -16,6 +16,9 @@ export const RESHAPE_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', '
 /** Movement ops whose index map a kernel can compose into its loads. */
 const MOVEMENT_OPS: ReadonlySet<string> = new Set(['transpose', 'slice', 'expand', ...RESHAPE_OPS]);
 
+/** The reduce_<kind> ops, whose kernels (src/codegen/lower) read their input by coordinates. */
+export const REDUCE_KINDS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'] as const;
+
 /**
  * Ops whose kernels index these inputs by element coordinates with ordinary loads (code generators:
  * src/codegen/lower), so they can read them through a view; elementwise ops read every input so.
@@ -26,7 +29,7 @@ const VIEW_INPUTS: Readonly<Record<string, readonly number[]>> = {
   rms_normalization: [0],
   softmax: [0],
   log_softmax: [0],
-  ...Object.fromEntries(['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'].map((k) => [`reduce_${k}`, [0]])),
+  ...Object.fromEntries(REDUCE_KINDS.map((k) => [`reduce_${k}`, [0]])),
 };
 
 /** Ops besides the elementwise ones whose kernels store their output by element coordinates, so they can store through a transpose. */

@@ -22,6 +22,7 @@ import { pipelineFor, runPasses } from '../../src/passes/registry.js';
 import { compareTensors } from '../conformance/compare.js';
 import { buildExecutable, randomTensor, runJobs } from './harness.js';
 import { runStmts } from './kernel-eval.js';
+import { QKV_HEADS } from '../passes/harness.js';
 
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 const FIXTURES = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
@@ -137,16 +138,7 @@ const CASES: { text: string; kernels: number }[] = [
     kernels: 1,
     text: `
 graph @attention(%x: f32[N, 4, 24], %m: bool[4, 4]) -> (f32[4, 2*N, 4]) {
-  %t = transpose(%x) {perm = [1, 0, 2]} : f32[4, N, 24]
-  %q = slice(%t) {axes = [-1], ends = [8], starts = [0]} : f32[4, N, 8]
-  %k = slice(%t) {axes = [-1], ends = [16], starts = [8]} : f32[4, N, 8]
-  %v = slice(%t) {axes = [-1], ends = [24], starts = [16]} : f32[4, N, 8]
-  %qr = reshape(%q) {shape = [4, 2*N, 4]} : f32[4, 2*N, 4]
-  %kr = reshape(%k) {shape = [4, 2*N, 4]} : f32[4, 2*N, 4]
-  %vr = reshape(%v) {shape = [4, 2*N, 4]} : f32[4, 2*N, 4]
-  %qh = transpose(%qr) {perm = [1, 0, 2]} : f32[2*N, 4, 4]
-  %kh = transpose(%kr) {perm = [1, 0, 2]} : f32[2*N, 4, 4]
-  %vh = transpose(%vr) {perm = [1, 0, 2]} : f32[2*N, 4, 4]
+${QKV_HEADS}
   %mt = transpose(%m) : bool[4, 4]
   %a = scaled_dot_product_attention(%qh, %kh, %vh, %mt) : f32[2*N, 4, 4]
   %y = transpose(%a) {perm = [1, 0, 2]} : f32[4, 2*N, 4]

@@ -2,7 +2,7 @@
 // verifier's check that a group is contiguous, and the invariants of groups on random graphs.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkPasses } from './harness.js';
+import { QKV_HEADS, checkPasses } from './harness.js';
 import { buildGraph, recipeArb } from './random-graph.js';
 import { Graph, Node } from '../../src/ir/graph.js';
 import { parseGraph } from '../../src/ir/parser.js';
@@ -240,16 +240,7 @@ describe('fuse: data movement as views', () => {
   it('puts the slices, reshapes and transposes that feed attention into its group, and the transpose of its result', () => {
     const g = checkPasses(`
 graph @g(%x: f32[N, 4, 24]) -> (f32[4, 2*N, 4]) {
-  %t = transpose(%x) {perm = [1, 0, 2]} : f32[4, N, 24]
-  %q = slice(%t) {axes = [-1], ends = [8], starts = [0]} : f32[4, N, 8]
-  %k = slice(%t) {axes = [-1], ends = [16], starts = [8]} : f32[4, N, 8]
-  %v = slice(%t) {axes = [-1], ends = [24], starts = [16]} : f32[4, N, 8]
-  %qr = reshape(%q) {shape = [4, 2*N, 4]} : f32[4, 2*N, 4]
-  %kr = reshape(%k) {shape = [4, 2*N, 4]} : f32[4, 2*N, 4]
-  %vr = reshape(%v) {shape = [4, 2*N, 4]} : f32[4, 2*N, 4]
-  %qh = transpose(%qr) {perm = [1, 0, 2]} : f32[2*N, 4, 4]
-  %kh = transpose(%kr) {perm = [1, 0, 2]} : f32[2*N, 4, 4]
-  %vh = transpose(%vr) {perm = [1, 0, 2]} : f32[2*N, 4, 4]
+${QKV_HEADS}
   %a = scaled_dot_product_attention(%qh, %kh, %vh) : f32[2*N, 4, 4]
   %y = transpose(%a) {perm = [1, 0, 2]} : f32[4, 2*N, 4]
   return %y

@@ -13,6 +13,11 @@ export interface Operand { buf: string; type: TensorType; view?: IndexMap }
 /** Element coordinates → flat index into a buffer. */
 export type IndexMap = (coords: readonly Expr[]) => Expr;
 
+/** The flat index of the element of operand `o` at `coords`: through its view, else `flat` (its row-major index). */
+export function elementIndex(o: Operand, coords: readonly Expr[], flat: Expr): Expr {
+  return o.view ? o.view(coords) : flat;
+}
+
 export interface Names {
   /** a fresh local name */
   fresh(hint: string): string;

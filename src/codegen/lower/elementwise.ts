@@ -10,7 +10,7 @@ import {
   Expr, Intrinsic, Stmt, ScalarType, bin, call, cast, defaultSchedule, idx, ivar, letv, lit, load, loop, num, select, store, svar,
 } from '../kernel-ir.js';
 import { broadcastCoords, broadcastStrides, linearIndex, productExpr, stridesExpr, unflatten } from './dims.js';
-import { LoweredKernel, Names, Operand, fullAttrs } from './context.js';
+import { LoweredKernel, Names, Operand, elementIndex, fullAttrs } from './context.js';
 
 type Scalar = (args: Expr[], attrs: Attrs, out: DType) => Expr;
 
@@ -231,7 +231,7 @@ export function lowerElementwiseGroup(
     external.forEach((v, k) => {
       const name = names.fresh('a');
       const o = operand(v)!;
-      stmts.push(letv(name, load(o.buf, o.view ? o.view(broadcastCoords(coords, v.type.shape, outShape)) : opIndex[k], v.type.dtype)));
+      stmts.push(letv(name, load(o.buf, elementIndex(o, broadcastCoords(coords, v.type.shape, outShape), opIndex[k]), v.type.dtype)));
       scalars.set(v, svar(name, v.type.dtype));
     });
     for (const n of nodes) {
@@ -241,7 +241,7 @@ export function lowerElementwiseGroup(
       stmts.push(letv(name, cast(e, out.type.dtype)));
       scalars.set(out, svar(name, out.type.dtype));
       const o = stored.has(out) ? operand(out)! : undefined;
-      if (o) stmts.push(store(o.buf, o.view ? o.view(coords) : outIndex, scalars.get(out)!));
+      if (o) stmts.push(store(o.buf, elementIndex(o, coords, outIndex), scalars.get(out)!));
     }
     return stmts;
   }, !viewed);

@@ -12,8 +12,8 @@ import {
 } from '../kernel-ir.js';
 import { broadcastNest } from './elementwise.js';
 import { broadcastCoords, broadcastStrides, dimExpr, linearIndex, productExpr, stridesExpr, unflatten } from './dims.js';
-import { elementIndex } from './views.js';
-import { LowerCtx, LoweredKernel, OpLowering, Operand, req } from './context.js';
+import { LowerCtx, LoweredKernel, OpLowering, Operand, elementIndex, req } from './context.js';
+import { REDUCE_KINDS } from '../../passes/views.js';
 
 const FLOAT_KERNEL = (d: DType) => d === 'f32' || d === 'f64';
 const floatOnly = (node: Node): string | null => {
@@ -56,7 +56,7 @@ function softmaxLowering(log: boolean): OpLowering {
       const at = add(mul(add(mul(ivar(o), n), ivar(j)), inner), ivar(i));
       const shape = X.type.shape;
       const coords = [...unflatten(ivar(o), shape.slice(0, axis)), ivar(j), ...unflatten(ivar(i), shape.slice(axis + 1))];
-      const [xAt, yAt] = [X, Y].map((op) => (op.view ? elementIndex(op, coords) : at));
+      const [xAt, yAt] = [X, Y].map((op) => elementIndex(op, coords, at));
       const [mx, total] = [ctx.fresh('max'), ctx.fresh('sum')];
       const x = load(X.buf, xAt, d);
       const e = call('exp', bin('sub', x, svar(mx, d)));
@@ -123,7 +123,7 @@ function trailingNorm(center: boolean): OpLowering {
       const [r, j, mean, sq, inv] = [ctx.fresh('r'), ctx.fresh('j'), ctx.fresh('mean'), ctx.fresh('sq'), ctx.fresh('inv')];
       const at = add(mul(ivar(r), D), ivar(j));
       const coords = [...unflatten(ivar(r), X.type.shape.slice(0, axis)), ...unflatten(ivar(j), rowShape)];
-      const [xAt, yAt] = [X, Y].map((op) => (op.view ? elementIndex(op, coords) : at));
+      const [xAt, yAt] = [X, Y].map((op) => elementIndex(op, coords, at));
       const x64 = cast(load(X.buf, xAt, d), 'f64');
       const body: Stmt[] = [letv(mean, f('f64', 0), true)];
       if (center) {
@@ -144,7 +144,7 @@ function trailingNorm(center: boolean): OpLowering {
 
 // ---------------------------------------------------------------- reductions
 
-type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'l1' | 'l2' | 'log_sum' | 'log_sum_exp' | 'sum_square';
+type ReduceKind = (typeof REDUCE_KINDS)[number];
 
 function lowestOf(d: DType): number { return isInteger(d) ? (DTYPE_INFO[d].signed ? -(2 ** (DTYPE_INFO[d].bytes * 8 - 1)) : 0) : -Infinity; }
 function highestOf(d: DType): number { return isInteger(d) ? (DTYPE_INFO[d].signed ? 2 ** (DTYPE_INFO[d].bytes * 8 - 1) - 1 : 2 ** (DTYPE_INFO[d].bytes * 8) - 1) : Infinity; }
@@ -174,7 +174,7 @@ function reduceLowering(kind: ReduceKind): OpLowering {
         const base = linearIndex(ov, kept.map((i) => st[i]));
         const scan = (update: (x: Expr) => Stmt[]) => nest(ctx, 'r', axes.map((i) => dimExpr(X.type.shape[i])), (rv) => {
           const coords = X.type.shape.map((_, i) => (axes.includes(i) ? rv[axes.indexOf(i)] : ov[kept.indexOf(i)]));
-          const x = load(X.buf, X.view ? elementIndex(X, coords) : add(base, linearIndex(rv, axes.map((i) => st[i]))), d);
+          const x = load(X.buf, elementIndex(X, coords, add(base, linearIndex(rv, axes.map((i) => st[i])))), d);
           return update(x);
         }).stmts;
         const a = svar(acc, at);
@@ -218,7 +218,7 @@ function copyLowering(ctx: LowerCtx): LoweredKernel {
   const X = req(ctx, 0), Y = ctx.output(0);
   const i = ctx.fresh('i');
   const n = productExpr(X.type.shape);
-  const at = X.view ? elementIndex(X, unflatten(ivar(i), X.type.shape)) : ivar(i);
+  const at = elementIndex(X, unflatten(ivar(i), X.type.shape), ivar(i));
   return { body: [loop(i, n, [store(Y.buf, ivar(i), load(X.buf, at, X.type.dtype))])], schedule: parallelSchedule(n, [i]) };
 }
 
@@ -338,7 +338,7 @@ const attention: OpLowering = {
       const qRow = add(mul(qb, mul(Sq, D)), mul(ivar(i), D));
       const kOff = mul(kb, mul(Sk, D)), vOff = mul(vb, mul(Sk, Dv));
       const at = (op: Operand, shape: readonly Dim[], row: Expr, col: Expr, flat: Expr) =>
-        op.view ? op.view([...broadcastCoords(c, shape.slice(0, -2), lead), row, col].slice(shape.length - op.type.shape.length)) : flat;
+        elementIndex(op, [...broadcastCoords(c, shape.slice(0, -2), lead), row, col].slice(shape.length - op.type.shape.length), flat);
       const qAt = at(Q, Q.type.shape, ivar(i), ivar(dd), add(qRow, ivar(dd)));
       const kAt = at(K, K.type.shape, ivar(j), ivar(dd), add(add(kOff, mul(ivar(j), D)), ivar(dd)));
       const vAt = at(V, V.type.shape, ivar(j), ivar(t), add(add(vOff, mul(ivar(j), Dv)), ivar(t)));
@@ -388,7 +388,7 @@ export const NORMALIZE: Record<string, OpLowering> = {
   batch_normalization: batchNormalization,
   layer_normalization: trailingNorm(true),
   rms_normalization: trailingNorm(false),
-  ...Object.fromEntries((['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'] as ReduceKind[]).map((k) => [`reduce_${k}`, reduceLowering(k)])),
+  ...Object.fromEntries(REDUCE_KINDS.map((k) => [`reduce_${k}`, reduceLowering(k)])),
   max_pool: poolLowering('max'),
   average_pool: poolLowering('avg'),
   global_average_pool: globalPoolLowering('avg'),

@@ -9,14 +9,9 @@ import { Node, Value } from '../../ir/graph.js';
 import { normAxis } from '../../ir/ops/util.js';
 import { permOf } from '../../passes/simplify-reshapes.js';
 import { Expr, add, div, idx, mul, rem } from '../kernel-ir.js';
-import { IndexMap, Operand } from './context.js';
+import { IndexMap } from './context.js';
 import { broadcastCoords, dimExpr, linearIndex, stridesExpr, unflatten } from './dims.js';
 import { sliceStart } from './movement.js';
-
-/** The flat index of the element of operand `o` at `coords`: through its view, else row-major. */
-export function elementIndex(o: Operand, coords: readonly Expr[]): Expr {
-  return o.view ? o.view(coords) : linearIndex(coords, stridesExpr(o.type.shape));
-}
 
 /**
  * The map of value `v` read through the load views `links` of a kernel: the chain of links above
