@@ -26,12 +26,24 @@ const bytesOf = (v: ArrayBufferView) => new Uint8Array(v.buffer, v.byteOffset, v
 /** Bytes of one element on the host, by dtype; every other dtype is one 32-bit word. */
 const HOST_BYTES: Record<string, number> = { bool: 1, i64: 8 };
 
-/** Host bytes of a tensor as 32-bit words: bool widened to u32, i64 narrowed to i32 once every value is known to fit. */
-function toWords(t: HostTensor, dtype: string, count: number, what: string): Uint8Array {
+/** The bytes themselves when 4-byte aligned, else an aligned copy, for 32-bit views. */
+const aligned = (bytes: Uint8Array) => (bytes.byteOffset % 4 === 0 ? bytes : bytes.slice());
+
+/**
+ * Host bytes of a tensor as the words the buffers store: bool widened to u32, i64 narrowed to i32 once
+ * every value is known to fit, and f32 as f16 pairs when `half` (the last word padded).
+ */
+function toWords(t: HostTensor, dtype: string, count: number, what: string, half: boolean): Uint8Array {
   if (t.dtype !== dtype) throw new Error(`${what} has dtype ${t.dtype}; the model expects ${dtype}`);
   const bytes = bytesOf(t.data);
   const elementBytes = HOST_BYTES[dtype] ?? 4;
   if (bytes.byteLength !== count * elementBytes) throw new Error(`${what} holds ${bytes.byteLength} bytes; the model expects ${count * elementBytes}`);
+  if (half) {
+    const a = aligned(bytes), values = new Float32Array(a.buffer, a.byteOffset, count);
+    const halves = new Uint16Array(count + (count & 1));
+    for (let i = 0; i < count; i++) halves[i] = f16Bits(values[i]);
+    return bytesOf(halves);
+  }
   if (dtype === 'bool') {
     const words = new Uint32Array(count);
     for (let i = 0; i < count; i++) words[i] = bytes[i] ? 1 : 0;
@@ -39,7 +51,7 @@ function toWords(t: HostTensor, dtype: string, count: number, what: string): Uin
   }
   if (dtype === 'i64') {
     // little-endian halves: a value fits i32 when its high word is the sign extension of its low word
-    const halves = new Int32Array(bytes.byteOffset % 4 === 0 ? bytes.buffer : bytes.slice().buffer, bytes.byteOffset % 4 === 0 ? bytes.byteOffset : 0, count * 2);
+    const a = aligned(bytes), halves = new Int32Array(a.buffer, a.byteOffset, count * 2);
     const words = new Int32Array(count);
     for (let i = 0; i < count; i++) {
       const low = halves[2 * i];
@@ -57,23 +69,13 @@ function toWords(t: HostTensor, dtype: string, count: number, what: string): Uin
 /** Whether the plan stores tensors of this dtype as f16 (precision f16 stores every f32 tensor so). */
 const storedHalf = (plan: WgslPlan, dtype: string) => plan.precision === 'f16' && dtype === 'f32';
 
-/** An f32 tensor's values as f16, two to a word (the last word padded). */
-function toHalves(t: HostTensor, count: number, what: string): Uint8Array {
-  if (t.dtype !== 'f32') throw new Error(`${what} has dtype ${t.dtype}; the model expects f32`);
-  if (t.data.byteLength !== count * 4) throw new Error(`${what} holds ${t.data.byteLength} bytes; the model expects ${count * 4}`);
-  const values = new Float32Array(bytesOf(t.data).slice().buffer);
-  const halves = new Uint16Array(count + (count & 1));
-  for (let i = 0; i < count; i++) halves[i] = f16Bits(values[i]);
-  return bytesOf(halves);
-}
-
-function fromHalves(bytes: Uint8Array, shape: number[]): OutputTensor {
-  const halves = new Uint16Array(bytes.slice().buffer);
-  return { dtype: 'f32', shape, data: Float32Array.from({ length: product(shape) }, (_, i) => f16Value(halves[i])) };
-}
-
-function fromWords(words: Uint8Array, dtype: string, shape: number[]): OutputTensor {
+/** Stored words back as an output: f16 pairs (`half`) widened to f32, i64 widened from i32, bool as 0/1 bytes. */
+function fromWords(words: Uint8Array, dtype: string, shape: number[], half: boolean): OutputTensor {
   const copy = words.slice();
+  if (half) {
+    const halves = new Uint16Array(copy.buffer);
+    return { dtype: 'f32', shape, data: Float32Array.from({ length: product(shape) }, (_, i) => f16Value(halves[i])) };
+  }
   switch (dtype) {
     case 'f32': return { dtype, shape, data: new Float32Array(copy.buffer) };
     case 'i32': return { dtype, shape, data: new Int32Array(copy.buffer) };
@@ -109,14 +111,15 @@ export class WebGpuModel {
     const adapter = given ? undefined : await (gpu as GPU).requestAdapter();
     if (!given && !adapter) throw new Error(NO_ADAPTER);
     const { limits, features } = given ?? adapter!;
+    const source = given ? 'device' : 'adapter';
     const paramsBytes = Math.max(4, plan.paramsWords * 4);
     if (paramsBytes > limits.maxStorageBufferBindingSize)
-      throw new Error(`${plan.name}: the weights need a ${paramsBytes}-byte storage buffer; this ${given ? 'device' : 'adapter'} allows ${limits.maxStorageBufferBindingSize} (maxStorageBufferBindingSize)`);
+      throw new Error(`${plan.name}: the weights need a ${paramsBytes}-byte storage buffer; this ${source} allows ${limits.maxStorageBufferBindingSize} (maxStorageBufferBindingSize)`);
     for (const s of plan.shaders)
       if (s.workgroupSize > limits.maxComputeInvocationsPerWorkgroup || s.workgroupSize > limits.maxComputeWorkgroupSizeX)
-        throw new Error(`${plan.name}: shader ${s.name} needs workgroups of ${s.workgroupSize}; this ${given ? 'device' : 'adapter'} allows ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)}`);
+        throw new Error(`${plan.name}: shader ${s.name} needs workgroups of ${s.workgroupSize}; this ${source} allows ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)}`);
     if (plan.precision === 'f16' && !features.has('shader-f16'))
-      throw new Error(`${plan.name}: compiled with precision f16, but this WebGPU ${given ? 'device' : 'adapter'} has no shader-f16 feature; compile with --precision f32`);
+      throw new Error(`${plan.name}: compiled with precision f16, but this WebGPU ${source} has no shader-f16 feature; compile with --precision f32`);
     const device = given ?? await adapter!.requestDevice({
       requiredFeatures: plan.precision === 'f16' ? ['shader-f16'] : [],
       requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
@@ -137,8 +140,7 @@ export class WebGpuModel {
       const shape = slot.shape.map((d) => evalIndex(d, {}));
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
         throw new Error(`${plan.name}: weight ${slot.name} has shape [${t.shape.join(', ')}]; the model expects [${shape.join(', ')}]`);
-      const what = `weight ${slot.name}`;
-      params.set(storedHalf(plan, slot.dtype) ? toHalves(t, product(shape), what) : toWords(t, slot.dtype, product(shape), what), evalIndex(slot.offset, {}) * 4);
+      params.set(toWords(t, slot.dtype, product(shape), `weight ${slot.name}`, storedHalf(plan, slot.dtype)), evalIndex(slot.offset, {}) * 4);
     }
     for (const c of plan.constants) {
       if (storedHalf(plan, c.dtype)) {
@@ -195,8 +197,7 @@ export class WebGpuModel {
       const shape = shapeOf(slot), t = given[i];
       if (t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k]))
         throw new Error(`${plan.name}: input ${slot.name} has shape [${t.shape.join(', ')}]; the model expects [${shape.join(', ')}]`);
-      const what = `input ${slot.name}`;
-      const words = storedHalf(plan, slot.dtype) ? toHalves(t, product(shape), what) : toWords(t, slot.dtype, product(shape), what);
+      const words = toWords(t, slot.dtype, product(shape), `input ${slot.name}`, storedHalf(plan, slot.dtype));
       if (words.byteLength) queue.writeBuffer(data, evalIndex(slot.offset, syms) * 4, words);
     });
 
@@ -231,8 +232,7 @@ export class WebGpuModel {
     const result = new Map<string, OutputTensor>();
     at = 16;
     outputs.forEach((o, i) => {
-      const stored = bytes.subarray(at, at + sizes[i]);
-      result.set(o.slot.name, storedHalf(plan, o.slot.dtype) ? fromHalves(stored, o.shape) : fromWords(stored, o.slot.dtype, o.shape));
+      result.set(o.slot.name, fromWords(bytes.subarray(at, at + sizes[i]), o.slot.dtype, o.shape, storedHalf(plan, o.slot.dtype)));
       at += sizes[i];
     });
     return result;

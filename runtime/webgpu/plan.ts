@@ -108,10 +108,13 @@ export function workgroupCounts(invocations: number, workgroupSize: number): [nu
   return [MAX_WORKGROUPS_PER_DIM, Math.ceil(groups / MAX_WORKGROUPS_PER_DIM), 1];
 }
 
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
 /** The f16 bit pattern nearest to x (ties to even; beyond the f16 range, infinity). */
 export function f16Bits(x: number): number {
-  const f = new Float32Array([x]);
-  const bits = new Uint32Array(f.buffer)[0];
+  f32Scratch[0] = x;
+  const bits = u32Scratch[0];
   const sign = (bits >>> 16) & 0x8000;
   const exp = (bits >>> 23) & 0xff;
   const mant = bits & 0x7fffff;

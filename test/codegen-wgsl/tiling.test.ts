@@ -14,10 +14,10 @@ import { WebGpuModel } from '../../runtime/webgpu/executor.js';
 import { sym } from '../../src/ir/dim.js';
 import { Graph, tensorType } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
-import { Tensor, sizeOf } from '../../src/ir/tensor.js';
 import { readNpy } from '../../src/formats/npy.js';
 import { importOnnxFile } from '../../src/frontend/onnx/import.js';
 import { compareTensors } from '../conformance/compare.js';
+import { firstBatch } from '../codegen-e2e/architectures.js';
 import { randomTensor } from '../codegen/harness.js';
 import { f32, graphOf } from '../codegen/op-cases.js';
 import { lavapipeGpu, toTensor, validateShader } from './harness.js';
@@ -72,11 +72,11 @@ const CASES: Case[] = [
     const graph = graphOf('gate', (g) => { g.output(g.op1('matmul', [g.input('a', tensorType('f32', [sym('N'), 20])), g.input('b', f32(20, 70))], {}, { name: 'y' })); });
     return { name: 'gate', graph, program: generateWgsl(graph), syms: [{ N: 3 }, { N: 70 }] };
   })(),
-  ...(['tiles_odd', 'conv_tiles', 'rows_norm'] as const).map((base) => {
-    const graph = ({ tiles_odd: () => matmul('f16_tiles', [65, 33], [33, 67]), conv_tiles: () => conv('f16_conv', [2, 3, 12, 11], [64, 3, 3, 3], { pads: [1, 1, 1, 1] }),
-      rows_norm: () => graphOf('f16_rows', (g) => { g.output(g.op1('softmax', [g.input('x', f32(2, 70001))], {}, { name: 'y' })); }) })[base]();
-    return { name: `f16_${base}`, graph, program: generateWgsl(graph, { precision: 'f16' }), tolerance: F16_TOLERANCE };
-  }),
+  ...([
+    ['f16_tiles_odd', matmul('f16_tiles', [65, 33], [33, 67])],
+    ['f16_conv_tiles', conv('f16_conv', [2, 3, 12, 11], [64, 3, 3, 3], { pads: [1, 1, 1, 1] })],
+    ['f16_rows_norm', graphOf('f16_rows', (g) => { g.output(g.op1('softmax', [g.input('x', f32(2, 70001))], {}, { name: 'y' })); })],
+  ] as [string, Graph][]).map(([name, graph]) => ({ name, graph, program: generateWgsl(graph, { precision: 'f16' }), tolerance: F16_TOLERANCE })),
 ];
 
 const shaderOf = (name: string) => CASES.find((c) => c.name === name)!.program.shaders;
@@ -142,8 +142,7 @@ describe('wgsl target: whole models at precision f16', () => {
     try {
       const all = readNpy(readFileSync(`${FIXTURES}${name}.input.npy`), name);
       for (const batch of [1, 2]) {
-        const shape = [batch, ...all.shape.slice(1)];
-        const input = new Tensor(all.dtype, shape, all.data.slice(0, sizeOf(shape)) as Tensor['data']);
+        const input = firstBatch(all, batch);
         const want = runGraph(graph, { [graph.inputs[0].name]: input }).get(graph.outputs[0].name)!;
         const got = toTensor((await model.run({ [graph.inputs[0].name]: input })).get(graph.outputs[0].name)!);
         expect(got.dtype).toBe('f32');

@@ -375,6 +375,26 @@ function im2colAt(o: Im2colOperand, row: Expr, col: Expr, inside: Expr, v: (h: s
   return { lets, value: load(o.buf, at, 'f32', mask, lit('f32', 0)) };
 }
 
+/**
+ * The store of C[r, c] from its dot product `acc` (the IR's f64): `alpha acc + beta bias[r, c]`, rounded
+ * to f32 and passed through the epilogue, whose statements come before the store.
+ */
+function storeC(st: GemmStmt, acc: Expr, r: string, c: string): Stmt[] {
+  let y: Expr = st.alpha === 1 ? acc : bin('mul', lit('f64', st.alpha), acc);
+  if (st.bias) {
+    const b = cast(load(st.bias.buf, matrixAt(st.bias, ivar(r), ivar(c)), 'f32'), 'f64');
+    y = bin('add', y, st.bias.beta === 1 ? b : bin('mul', lit('f64', st.bias.beta), b));
+  }
+  const stmts: Stmt[] = [];
+  let result: Expr = cast(y, 'f32');
+  if (st.epilogue) {
+    stmts.push(letv(st.epilogue.value, result), ...st.epilogue.body);
+    result = st.epilogue.result;
+  }
+  stmts.push(store(st.c.buf, add(st.c.offset, add(mul(ivar(r), st.c.ld), ivar(c))), result));
+  return stmts;
+}
+
 /** C[r, c] of `C = alpha A B + beta bias` as scalar statements: a dot product over k, accumulated in f32 (the IR's f64). */
 function expandGemm(st: GemmStmt, r: string, c: string): Stmt[] {
   const k = `${r}_k`, acc = `${r}_acc`;
@@ -392,17 +412,8 @@ function expandGemm(st: GemmStmt, r: string, c: string): Stmt[] {
   const accV = svar(acc, 'f64');
   stmts.push(letv(acc, lit('f64', 0), true));
   stmts.push(loop(k, st.kdim, [...kLoop, assign(acc, bin('add', accV, bin('mul', cast(aAt, 'f64'), cast(bAt, 'f64'))))]));
-  let y: Expr = st.alpha === 1 ? accV : bin('mul', lit('f64', st.alpha), accV);
-  if (st.bias) {
-    const b = cast(load(st.bias.buf, matrixAt(st.bias, ivar(r), ivar(c)), 'f32'), 'f64');
-    y = bin('add', y, st.bias.beta === 1 ? b : bin('mul', lit('f64', st.bias.beta), b));
-  }
-  let result: Expr = cast(y, 'f32');
-  if (st.epilogue) {
-    stmts.push(letv(st.epilogue.row, ivar(r)), letv(st.epilogue.col, ivar(c)), letv(st.epilogue.value, result), ...st.epilogue.body);
-    result = st.epilogue.result;
-  }
-  stmts.push(store(st.c.buf, add(st.c.offset, add(mul(ivar(r), st.c.ld), ivar(c))), result));
+  if (st.epilogue) stmts.push(letv(st.epilogue.row, ivar(r)), letv(st.epilogue.col, ivar(c)));
+  stmts.push(...storeC(st, accV, r, c));
   return stmts;
 }
 
@@ -473,19 +484,7 @@ function tiledGemm(st: GemmStmt, base: string, tileRow: string, tileCol: string,
   for (let i = 0; i < t.rm; i++)
     for (let j = 0; j < t.rn; j++) {
       const [row, col] = [add(add(ivar(r0), ivar(ty)), idx(i)), add(add(ivar(c0), ivar(tx)), idx(j))];
-      let y: Expr = svar(acc(i, j), 'f64');
-      if (st.alpha !== 1) y = bin('mul', lit('f64', st.alpha), y);
-      if (st.bias) {
-        const bias = cast(load(st.bias.buf, matrixAt(st.bias, ivar(r), ivar(c)), 'f32'), 'f64');
-        y = bin('add', y, st.bias.beta === 1 ? bias : bin('mul', lit('f64', st.bias.beta), bias));
-      }
-      const element: Stmt[] = [letv(r, row), letv(c, col)];
-      let result: Expr = cast(y, 'f32');
-      if (st.epilogue) {
-        element.push(letv(st.epilogue.value, result), ...st.epilogue.body);
-        result = st.epilogue.result;
-      }
-      element.push(store(st.c.buf, add(st.c.offset, add(mul(ivar(r), st.c.ld), ivar(c))), result));
+      const element = [letv(r, row), letv(c, col), ...storeC(st, svar(acc(i, j), 'f64'), r, c)];
       // one block per element, so that the epilogue's lets may repeat
       out.push(when(and(lt(row, st.m), lt(col, st.n)), element));
     }
@@ -525,12 +524,15 @@ interface Layout {
 
 interface Placed { binding: 'params' | 'data'; offset: Expr; half: boolean }
 
-/** Words of `size` elements of `dtype`: f32 is f16 at precision f16, two to a word. */
-const wordsOf = (dtype: DType, size: Expr, precision: Precision): Expr => (precision === 'f16' && dtype === 'f32' ? div(add(size, idx(1)), idx(2)) : size);
+/** Whether tensors of `dtype` are stored as f16: every f32 tensor at precision f16. */
+const storesHalf = (precision: Precision, dtype: DType) => precision === 'f16' && dtype === 'f32';
+
+/** Words of `size` elements of `dtype`: f16 two to a word. */
+const wordsOf = (dtype: DType, size: Expr, precision: Precision): Expr => (storesHalf(precision, dtype) ? div(add(size, idx(1)), idx(2)) : size);
 
 function layout(program: KernelProgram, inputShapes: Expr[][], precision: Precision): Layout {
   const where = new Map<string, Placed>();
-  const half = (d: DType) => precision === 'f16' && d === 'f32';
+  const half = (d: DType) => storesHalf(precision, d);
   const byName = new Map(program.buffers.map((b) => [b.name, b]));
   const slot = (b: ProgramBuffer, name: string, offset: Expr, shape: Expr[]): WgslTensorSlot =>
     ({ name, dtype: b.dtype as WgslTensorSlot['dtype'], shape: shape.map(toIndexExpr), offset: toIndexExpr(offset) });
@@ -585,7 +587,10 @@ function layout(program: KernelProgram, inputShapes: Expr[][], precision: Precis
 
 function printShader(name: string, kernel: Kernel, args: string[], phase: Phase, lay: Layout, program: KernelProgram, precision: Precision): WgslShader {
   const refs = new Map<string, BufferRef>();
-  kernel.params.forEach((p, i) => refs.set(p.name, { k: 'global', binding: lay.where.get(args[i])!.binding, half: lay.where.get(args[i])!.half }));
+  kernel.params.forEach((p, i) => {
+    const { binding, half } = lay.where.get(args[i])!;
+    refs.set(p.name, { k: 'global', binding, half });
+  });
   const walk = (stmts: readonly Stmt[]) => {
     for (const s of stmts) {
       if (s.k === 'alloc') refs.set(s.name, { k: 'local', dtype: s.dtype });
@@ -675,6 +680,6 @@ export function printWgslProgram(program: KernelProgram, inputShapes: Expr[][], 
 export function generateWgsl(graph: Graph, opts: WgslOptions = {}): WgslProgram {
   checkDtypes(graph);
   const { precision = 'f32', ...lower } = opts;
-  const program = lowerGraph(graph, { ...lower, target: 'wgsl', elementBytes: (d) => (precision === 'f16' && d === 'f32' ? 2 : 4) });
+  const program = lowerGraph(graph, { ...lower, target: 'wgsl', elementBytes: (d) => (storesHalf(precision, d) ? 2 : 4) });
   return printWgslProgram(program, graph.inputs.map((v) => v.type.shape.map(dimExpr)), precision);
 }

@@ -9,11 +9,10 @@
 // array<u32> bindings; loads bitcast the word to the element type and stores bitcast back. At
 // precision f16, f32 tensors are f16 elements of array<f16> views of the same buffers.
 // Scalars: f64 statistics compute in f32 (WGSL has no f64), `index` and i64 scalars in i32.
-import { DType } from '../../ir/dtype.js';
+import { DType, roundTo } from '../../ir/dtype.js';
 import { diag } from '../../diag/diagnostic.js';
 import { shortestFloat } from '../c-printer.js';
 import { BinOp, Expr, Intrinsic, ScalarType, Stmt } from '../kernel-ir.js';
-import { f16Bits, f16Value } from '../../../runtime/webgpu/plan.js';
 
 /**
  * Where a kernel's buffer name points: a range of a binding (of f16 elements through the array<f16>
@@ -126,7 +125,7 @@ export class WgslPrinter {
     const w = this.type(t);
     if (w === 'bool') return v ? 'true' : 'false';
     if (w === 'f16') {
-      const x = f16Value(f16Bits(Number(v)));
+      const x = roundTo('f16', Number(v));
       if (Number.isNaN(x)) return `bitcast<vec2<f16>>(${this.use('dsc_nan_h')}).x`;
       if (!Number.isFinite(x)) return `bitcast<vec2<f16>>(${this.use(x > 0 ? 'dsc_pos_inf_h' : 'dsc_neg_inf_h')}).x`;
       return `${x}h`;
