@@ -10,7 +10,7 @@ import { runGraph } from '../../src/ir/interp.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { compareTensors } from '../conformance/compare.js';
 import { randomTensor } from '../codegen/harness.js';
-import { FLOAT_UNARY, OpCase, f32, floatUnaryRanges, graphOf, typed, unaryGraph } from '../codegen/op-cases.js';
+import { FLOAT_UNARY, NORMALIZATIONS, OpCase, REDUCTIONS, f32, floatUnaryRanges, graphOf, movementCase, typed, unaryGraph } from '../codegen/op-cases.js';
 import { lavapipeGpu, toTensor, validateShader } from './harness.js';
 
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
@@ -100,51 +100,9 @@ const CASES: OpCase[] = [
       b.output(b.op1('global_average_pool', [x], {}, { name: 'gavg' }), b.op1('global_max_pool', [x], {}, { name: 'gmax' }));
     }),
   },
-  {
-    name: 'normalizations',
-    graph: graphOf('normalizations', (b) => {
-      const x = b.input('x', f32(2, 3, 4, 5));
-      const c = (n: string) => b.input(n, f32(3));
-      b.output(b.op1('batch_normalization', [x, c('scale'), c('bias'), c('mean'), b.input('var', f32(3))], { epsilon: 1e-3 }, { name: 'bn' }));
-      b.output(b.op1('layer_normalization', [x, b.input('ln_s', f32(5)), b.input('ln_b', f32(5))], {}, { name: 'ln' }));
-      b.output(b.op1('layer_normalization', [x, b.input('ln2_s', f32(4, 1))], { axis: 2 }, { name: 'ln_broadcast' }));
-      b.output(b.op1('rms_normalization', [x, b.input('rms_s', f32(4, 5))], { axis: -2, epsilon: 1e-6 }, { name: 'rms' }));
-      b.output(b.op1('softmax', [x], {}, { name: 'softmax' }), b.op1('softmax', [x], { axis: 1 }, { name: 'softmax_axis1' }));
-      b.output(b.op1('log_softmax', [x], { axis: 2 }, { name: 'log_softmax' }));
-    }),
-    ranges: { var: [0.1, 2] },
-  },
-  {
-    name: 'reductions',
-    graph: graphOf('reductions', (b) => {
-      const x = b.input('x', f32(3, 4, 5));
-      b.output(b.op1('reduce_mean', [x], { axes: [-1] }, { name: 'mean' }));
-      b.output(b.op1('reduce_sum', [x], { axes: [0, 2], keepdims: false }, { name: 'sum' }));
-      b.output(b.op1('reduce_max', [x], { axes: [1] }, { name: 'max' }), b.op1('reduce_min', [x], {}, { name: 'min_all' }));
-      b.output(b.op1('reduce_prod', [x], { axes: [2] }, { name: 'prod' }), b.op1('reduce_l1', [x], { axes: [1] }, { name: 'l1' }));
-      b.output(b.op1('reduce_l2', [x], { axes: [0] }, { name: 'l2' }), b.op1('reduce_sum_square', [x], { axes: [2] }, { name: 'sum_square' }));
-      b.output(b.op1('reduce_log_sum_exp', [x], { axes: [1, 2] }, { name: 'lse' }), b.op1('reduce_log_sum', [b.op1('abs', [x])], { axes: [2] }, { name: 'log_sum' }));
-      b.output(b.op1('reduce_sum', [b.input('xi', typed('i32', 3, 4))], { axes: [1] }, { name: 'sum_i32' }));
-      b.output(b.op1('reduce_sum', [x], { noop_with_empty_axes: true }, { name: 'noop' }));
-    }),
-    ranges: { xi: [-1000, 1000] },
-  },
-  {
-    name: 'movement',
-    graph: graphOf('movement', (b) => {
-      const x = b.input('x', f32(2, 3, 4));
-      b.output(b.op1('transpose', [x], { perm: [2, 0, 1] }, { name: 'transpose' }));
-      b.output(b.op1('concat', [x, b.input('y', f32(2, 1, 4)), x], { axis: 1 }, { name: 'concat' }));
-      b.output(b.op1('slice', [x], { starts: [3, 1], ends: [-1e10, 3], axes: [2, 1], steps: [-2, 1] }, { name: 'slice' }));
-      b.output(...b.op('split', [x], { axis: 2, split: [1, 3] }, { outputs: 2, names: ['split_a', 'split_b'] }));
-      for (const mode of ['constant', 'reflect', 'edge', 'wrap']) b.output(b.op1('pad', [x], { pads: [0, 1, 2, 1, 0, 3], mode, value: 1.5 }, { name: `pad_${mode}` }));
-      b.output(b.op1('expand', [b.input('e', f32(3, 1))], { shape: [2, 3, 4] }, { name: 'expand' }));
-      const r = b.op1('reshape', [b.op1('unsqueeze', [b.op1('flatten', [x], { axis: 1 })], { axes: [0] })], { shape: [4, 6] });
-      b.output(b.op1('relu', [b.op1('squeeze', [b.op1('unsqueeze', [r], { axes: [1] })], { axes: [1] })], {}, { name: 'aliases' }));
-      b.output(b.op1('add', [x, b.op1('constant', [], { value: Tensor.fromNumbers('f32', [4], [1, -2, 0.5, 1e-3]) })], {}, { name: 'constant' }));
-      b.output(b.op1('transpose', [b.input('flags', typed('bool', 2, 3))], {}, { name: 'bool_transpose' }));
-    }),
-  },
+  NORMALIZATIONS,
+  REDUCTIONS,
+  movementCase('movement', (b) => b.output(b.op1('transpose', [b.input('flags', typed('bool', 2, 3))], {}, { name: 'bool_transpose' }))),
   {
     name: 'gather',
     graph: graphOf('gather', (b) => {
