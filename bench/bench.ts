@@ -17,7 +17,7 @@ import { importOnnxFile } from '../src/frontend/onnx/import.js';
 import { BenchModel, benchCpu, ortReference } from './cpu.js';
 import { WgslModel, benchWgslNode } from './wgsl-node.js';
 import { benchBrowser } from './browser.js';
-import { MODELS, RESULTS, exportMissing, firstBatch, modelFiles, onInterrupt } from './common.js';
+import { EXPORTED, MODELS, RESULTS, exportMissing, firstBatch, modelFiles, onInterrupt } from './common.js';
 
 const PARTS = ['cpu', 'wgsl', 'browser'] as const;
 type Part = (typeof PARTS)[number];
@@ -38,11 +38,12 @@ async function main(): Promise<void> {
   const flags = [values.only && `--only ${values.only}`, values.slow && '--slow'].filter(Boolean).join(' ');
   const command = `\`npm run bench${flags ? ` -- ${flags}` : ''}\` (\`node scripts/build.mjs && node dist/bench.js${flags ? ` ${flags}` : ''}\`)`;
 
-  const left = exportMissing(names.filter((m) => !modelFiles(m)));
+  const { unavailable, reason } = exportMissing(names.filter((m) => EXPORTED.has(m)));
+  if (reason) console.warn(`${reason}; ${unavailable.join(', ')} left out`);
   const models: BenchModel[] = [];
   for (const name of names) {
+    if (unavailable.includes(name)) continue;
     const files = modelFiles(name);
-    if (!files || left.includes(name)) continue;
     models.push({ name, graph: importOnnxFile(files.model), model: files.model, input: files.input });
   }
 

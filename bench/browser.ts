@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { Page, chromium } from 'playwright-core';
-import { Contender, GPU_BUDGET, agreement, budgetText, firstBatch, measure, median, ms, onInterrupt, ratio, writeSection } from './common.js';
+import { Contender, GPU_BUDGET, agreement, budgetText, firstBatch, loadText, machine, measure, median, ms, onInterrupt, ratio, writeSection } from './common.js';
 import { WgslModel } from './wgsl-node.js';
 import { CHROMIUM, launchChromium } from '../test/codegen-wgsl/harness.js';
 
@@ -299,12 +299,8 @@ export async function benchBrowser(all: WgslModel[], packages: Map<string, strin
   const failures = rows.flatMap((r) => kinds.filter((k) => r.cells[k]?.error !== undefined).map((k) => `- ${r.model}, ${LABEL[k]}: ${r.cells[k].error}`));
   console.log([...lines, ...failures].join('\n'));
   if (!write) return;
-  const cpu = cpus();
-  const date = new Date().toISOString().slice(0, 10);
   writeSection(BROWSER_TITLE, [
-    BROWSER_TITLE,
-    '',
-    `${date} · ${cpu[0].model}, ${cpu.length} cores, no GPU · Chromium ${chromiumVersion} headless, WebGPU adapter: ${adapter} · onnxruntime-web ${ortVersion} · load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+    `${machine()}, no GPU · Chromium ${chromiumVersion} headless, WebGPU adapter: ${adapter} · onnxruntime-web ${ortVersion} · ${loadText(loadAtStart)}`,
     '',
     `Command: ${command}.`,
     '',
@@ -327,5 +323,5 @@ export async function benchBrowser(all: WgslModel[], packages: Map<string, strin
     '',
     ...(onCpu.length ? [`ORT-web webgpu placed some nodes of ${onCpu.join(', ')} on the CPU rather than on WebGPU (its warning says so; it keeps shape computations there), so those runs mix both.`, ''] : []),
     ...(failures.length || skipped.length ? ['Not measured:', '', ...skipped, ...failures, ''] : []),
-  ].join('\n'));
+  ]);
 }

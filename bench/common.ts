@@ -1,19 +1,17 @@
 // What every part of `npm run bench` shares: the fixture models, the measuring loop (alternating
 // slices, medians), output comparison, number formatting, and the writer of RESULTS.md's sections.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { readNpy } from '../src/formats/npy.js';
-import { Tensor, sizeOf } from '../src/ir/tensor.js';
+import { Tensor } from '../src/ir/tensor.js';
 import { dscRoot } from '../src/codegen/package/toolchain.js';
+import { compareTensors } from '../test/conformance/compare.js';
+
+// the fixture models, their files, exporting the large ones and cutting a batch: as the end-to-end tests have them
+export { ARCHITECTURES as MODELS, EXPORTED, exportMissing, firstBatch, modelFiles } from '../test/codegen-e2e/architectures.js';
 
 export const ROOT = dscRoot();
-const FIXTURES = join(ROOT, 'test', 'fixtures');
-const FIXTURE_DIRS = [join(FIXTURES, 'onnx'), join(FIXTURES, 'generated')];
-const PYTHON = '/usr/bin/python3';
 export const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
-
-export const MODELS = ['mlp', 'lenet5', 'transformer_opset13', 'transformer_opset17', 'resnet18', 'mobilenetv2'];
 
 /** Outputs agree when every |a - b| ≤ atol + rtol·|b| (b: onnxruntime-node's output). */
 export const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
@@ -92,68 +90,38 @@ export async function measure(contenders: Contender[]): Promise<number[][][]> {
   return samples;
 }
 
-export function modelFiles(name: string): { model: string; input: Tensor } | undefined {
-  const dir = FIXTURE_DIRS.find((d) => existsSync(join(d, `${name}.onnx`)) && existsSync(join(d, `${name}.input.npy`)));
-  if (!dir) return undefined;
-  const inputPath = join(dir, `${name}.input.npy`);
-  return { model: join(dir, `${name}.onnx`), input: readNpy(readFileSync(inputPath), inputPath) };
-}
-
-/** Exports the architectures too large to commit with PyTorch; returns those it could not export. */
-export function exportMissing(names: string[]): string[] {
-  const missing = names.filter((n) => !modelFiles(n));
-  if (missing.length === 0) return [];
-  const gen = spawnSync(PYTHON, [join(FIXTURES, 'make_onnx_models.py'), join(FIXTURES, 'generated'), '--models', missing.join(',')], { encoding: 'utf8' });
-  if (gen.status !== 0) {
-    console.warn(`cannot export ${missing.join(', ')} (needs ${PYTHON} with torch and onnx); they are left out:\n${gen.stderr.trim()}`);
-    return missing;
-  }
-  return [];
-}
-
-export function firstBatch(t: Tensor, n: number): Tensor {
-  const shape = [n, ...t.shape.slice(1)];
-  return new Tensor(t.dtype, shape, t.data.slice(0, sizeOf(shape)) as Tensor['data']);
-}
-
-/** Largest |a - b| relative to the tolerance atol + rtol·|b|: at most 1 means the outputs agree. */
-export function worstError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = a.length === b.length ? 0 : Infinity;
-  for (let i = 0; i < a.length && i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (TOLERANCE.atol + TOLERANCE.rtol * Math.abs(b[i])));
-  return worst;
-}
-
-/** Largest |a - b|. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = a.length === b.length ? 0 : Infinity;
-  for (let i = 0; i < a.length && i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
 /**
  * How an output compares with the reference, for a table cell: ✓ within tolerance, else the largest
  * difference, also as a share of the reference's largest magnitude.
  */
 export function agreement(a: ArrayLike<number>, b: ArrayLike<number>): string {
   if (a.length !== b.length) return `✗ ${a.length} vs ${b.length} values`;
-  const worst = worstError(a, b);
-  if (!Number.isFinite(worst)) return '✗ not finite';
-  if (worst <= 1) return '✓';
-  const diff = maxAbsDiff(a, b), scale = maxAbs(b);
-  return `✗ (max diff ${diff.toExponential(1)}${scale > 0 ? `, ${((100 * diff) / scale).toPrecision(2)} % of max \\|y\\|` : ''})`;
+  const finite = (v: ArrayLike<number>) => Array.prototype.every.call(v, Number.isFinite);
+  if (!finite(a) || !finite(b)) return '✗ not finite';
+  const f32 = (v: ArrayLike<number>) => new Tensor('f32', [v.length], Float32Array.from(v));
+  const cmp = compareTensors(f32(a), f32(b), () => TOLERANCE);
+  if (cmp.ok) return '✓';
+  const scale = Array.from(b).reduce((m, y) => Math.max(m, Math.abs(y)), 0);
+  return `✗ (max diff ${cmp.maxAbs.toExponential(1)}${scale > 0 ? `, ${((100 * cmp.maxAbs) / scale).toPrecision(2)} % of max \\|y\\|` : ''})`;
 }
 
 export const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
 export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
+/** The start of a section's first line: the date and the CPU. */
+export function machine(): string {
+  const cpu = cpus();
+  return `${new Date().toISOString().slice(0, 10)} · ${cpu[0].model}, ${cpu.length} cores`;
+}
+
+/** The end of a section's first line: the load average when the part started and now. */
+export function loadText(atStart: number): string {
+  return `load average ${atStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
+}
+
 /** Replaces the section titled `title` in RESULTS.md (or appends it), keeping every other section. */
-export function writeSection(title: string, section: string): void {
+export function writeSection(title: string, body: string[]): void {
+  const section = [title, '', ...body].join('\n');
   const text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
   const start = text.indexOf(`${title}\n`);
   let next: string;

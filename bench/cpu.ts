@@ -2,14 +2,14 @@
 // against onnxruntime-node on the same model file, weights and input, at 1 and 2 threads (and the
 // reference interpreter for the small models). The contenders of a row run in alternating time slices.
 import { createRequire } from 'node:module';
-import { cpus, loadavg, platform, release } from 'node:os';
+import { loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { cachedPackage } from '../src/codegen/compile.js';
 import { Graph } from '../src/ir/graph.js';
 import { runGraph } from '../src/ir/interp.js';
 import { Tensor } from '../src/ir/tensor.js';
-import { CPU_BUDGET, Contender, TOLERANCE, firstBatch, local, measure, median, ms, ratio, worstError, writeSection } from './common.js';
+import { CPU_BUDGET, Contender, TOLERANCE, agreement, firstBatch, loadText, local, machine, measure, median, ms, ratio, writeSection } from './common.js';
 
 export const CPU_TITLE = '## CPU package vs onnxruntime-node: batch-1 latency';
 
@@ -67,7 +67,7 @@ async function benchModel(name: string, graph: Graph, model: string, input: Tens
   try {
     const ours = dsc[0].run(feeds)[outputName].data as Float32Array;
     const theirs = (await ort1.run(ortFeeds))[ort1.outputNames[0]].data as Float32Array;
-    const agree = worstError(ours, theirs) <= 1;
+    const agree = agreement(ours, theirs) === '✓';
     if (!agree) console.warn(`${name}: the compiled package and onnxruntime-node disagree beyond rtol ${TOLERANCE.rtol} / atol ${TOLERANCE.atol}`);
 
     const [[d1], [o1]] = await measure([one(() => dsc[0].run(feeds)), one(() => ort1.run(ortFeeds))]);
@@ -106,15 +106,11 @@ export async function benchCpu(models: BenchModel[], command: string, write: boo
     process.stderr.write(`cpu: ${m.name}: compiling and measuring...\n`);
     rows.push(await benchModel(m.name, m.graph, m.model, m.input));
   }
-  const cpu = cpus();
-  const date = new Date().toISOString().slice(0, 10);
   const lines = table(rows);
   console.log(lines.join('\n'));
   if (!write) return;
   writeSection(CPU_TITLE, [
-    CPU_TITLE,
-    '',
-    `${date} · ${cpu[0].model}, ${cpu.length} cores · ${platform()} ${release()} · Node ${process.versions.node} · onnxruntime-node ${ort.env.versions.node} · load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+    `${machine()} · ${platform()} ${release()} · Node ${process.versions.node} · onnxruntime-node ${ort.env.versions.node} · ${loadText(loadAtStart)}`,
     '',
     `Command: ${command}.`,
     '',
@@ -132,5 +128,5 @@ export async function benchCpu(models: BenchModel[], command: string, write: boo
     'any other busy process; the load average above says how busy it was. dsc\'s 2-thread runs meet at a barrier after every parallel',
     'kernel, so while another process holds a core each run waits for the descheduled thread, many times per run.',
     '',
-  ].join('\n'));
+  ]);
 }

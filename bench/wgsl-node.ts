@@ -4,14 +4,14 @@
 // at one thread for context, in alternating slices; the time of a run includes the readback, as
 // `await model.run()` does.
 import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { WebGpuModel } from '../runtime/webgpu/executor.js';
 import { nodeGpu } from '../runtime/webgpu/node.js';
 import { GeneratedPackage } from '../src/codegen/compile.js';
 import { Tensor } from '../src/ir/tensor.js';
 import { BenchModel, ortSession } from './cpu.js';
-import { CPU_BUDGET, GPU_BUDGET, agreement, budgetText, firstBatch, local, measure, median, ms, ratio, writeSection } from './common.js';
+import { CPU_BUDGET, GPU_BUDGET, agreement, budgetText, firstBatch, loadText, local, machine, measure, median, ms, ratio, writeSection } from './common.js';
 
 export const WGSL_NODE_TITLE = '## WGSL in Node on lavapipe (software Vulkan) vs onnxruntime-node: batch-1 latency';
 export const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
@@ -85,12 +85,8 @@ export async function benchWgslNode(models: WgslModel[], command: string, write:
   ];
   console.log(lines.join('\n'));
   if (!write) return;
-  const cpu = cpus();
-  const date = new Date().toISOString().slice(0, 10);
   writeSection(WGSL_NODE_TITLE, [
-    WGSL_NODE_TITLE,
-    '',
-    `${date} · ${cpu[0].model}, ${cpu.length} cores, no GPU · adapter: ${adapter} · webgpu (Dawn) npm package · load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+    `${machine()}, no GPU · adapter: ${adapter} · webgpu (Dawn) npm package · ${loadText(loadAtStart)}`,
     '',
     `Command: ${command}.`,
     '',
@@ -107,5 +103,5 @@ export async function benchWgslNode(models: WgslModel[], command: string, write:
     '',
     ...lines,
     '',
-  ].join('\n'));
+  ]);
 }

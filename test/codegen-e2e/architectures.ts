@@ -4,16 +4,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../src/formats/npy.js';
 import { Tensor, sizeOf } from '../../src/ir/tensor.js';
 import { Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
+import { dscRoot } from '../../src/codegen/package/toolchain.js';
 import { expect } from 'vitest';
 import { Comparison, compareTensors } from '../conformance/compare.js';
 
 const PYTHON = '/usr/bin/python3';
-const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+// from the installation root, not this file, so that the bundled benchmark (dist/bench.js) finds them too
+const FIXTURES = join(dscRoot(), 'test', 'fixtures');
 const SCRIPT = join(FIXTURES, 'make_onnx_models.py');
 /** models under 5 MB, committed */
 const COMMITTED = join(FIXTURES, 'onnx');
@@ -46,6 +47,16 @@ export function exportMissing(names: readonly string[]): ExportState {
   return { unavailable: [] };
 }
 
+/** exportMissing for every architecture in a test's beforeAll: under CI an unavailable one fails, elsewhere it is skipped with the reason printed. */
+export function exportForTests(): ExportState {
+  const state = exportMissing(ARCHITECTURES.filter((n) => EXPORTED.has(n)));
+  if (state.reason) {
+    expect(process.env.CI, `${state.reason}; CI must install python3-torch and python3-onnx`).toBeFalsy();
+    console.warn(`skipping ${state.unavailable.join(', ')}: ${state.reason}`);
+  }
+  return state;
+}
+
 export function modelFiles(name: string): { model: string; input: Tensor } {
   const dir = modelDir(name);
   if (!dir) throw new Error(`${name}: fixture files are missing`);
@@ -76,10 +87,6 @@ export async function loadPackage(dir: string, weights: Uint8Array, threads?: nu
 const PACKAGE_TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 
 /**
- * Runs a loaded package (the cpu package's run returns its outputs, the wgsl package's a promise of
- * them) and the interpreter on the same inputs; expects the first outputs to agree, and returns how far apart they are.
- */
-/**
  * Expects the first two batch entries of a reference output to differ (their inputs do): a network whose
  * signal died answers every input with its last bias, and comparing that tests nothing.
  */
@@ -92,6 +99,10 @@ export function expectLiveOutput(t: Tensor, what: string): void {
   expect(diff / scale, `${what}: the output does not depend on the input`).toBeGreaterThan(1e-3);
 }
 
+/**
+ * Runs a loaded package (the cpu package's run returns its outputs, the wgsl package's a promise of
+ * them) and the interpreter on the same inputs; expects the first outputs to agree, and returns how far apart they are.
+ */
 export async function expectPackageMatches(model: { run(inputs: Feeds): Feeds | Promise<Feeds> }, graph: Graph, inputs: ReadonlyMap<string, Tensor>, what: string, weights?: ReadonlyMap<string, Tensor>): Promise<Comparison> {
   const want = runGraph(graph, inputs, weights ? { weights } : {}).get(graph.outputs[0].name)!;
   expectLiveOutput(want, what);

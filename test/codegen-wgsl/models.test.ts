@@ -13,7 +13,7 @@ import { importOnnxFile } from '../../src/frontend/onnx/import.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { Graph, tensorType } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { ARCHITECTURES, EXPORTED, ExportState, expectPackageMatches, exportMissing, firstBatch, modelFiles } from '../codegen-e2e/architectures.js';
+import { ARCHITECTURES, ExportState, expectPackageMatches, exportForTests, firstBatch, modelFiles } from '../codegen-e2e/architectures.js';
 import { EXAMPLES, compileExample, exampleWeights, inputsFor } from '../codegen-e2e/examples.js';
 import { compileWgslPackage, importWgslPackage, lavapipeGpu, validateShader } from './harness.js';
 
@@ -40,17 +40,12 @@ const CASES: ModelCase[] = [
   })),
 ];
 
-const exportable = ARCHITECTURES.filter((n) => EXPORTED.has(n));
 let exported: ExportState = { unavailable: [] };
 const unavailable = (label: string) => exported.unavailable.some((n) => label === `${n}.onnx`);
 
 describe('wgsl target: whole models', () => {
   beforeAll(() => {
-    exported = exportMissing(exportable);
-    if (exported.reason) {
-      expect(process.env.CI, `${exported.reason}; CI must install python3-torch and python3-onnx`).toBeFalsy();
-      console.warn(`skipping ${exported.unavailable.join(', ')}: ${exported.reason}`);
-    }
+    exported = exportForTests();
   }, 600_000);
 
   const gpu = lavapipeGpu();
