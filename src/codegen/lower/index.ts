@@ -51,7 +51,8 @@ export function unsupportedReason(node: Node): string | null {
   return l.unsupported?.(node, fullAttrs(node)) ?? null;
 }
 
-function checkSupported(graph: Graph, target: string): void {
+/** Legality: throws DSC6002 listing every node the target cannot lower. */
+export function checkSupported(graph: Graph, target: string): void {
   const bad: string[] = [];
   for (const n of graph.nodes) {
     const why = unsupportedReason(n);

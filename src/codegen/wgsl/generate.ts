@@ -76,7 +76,7 @@ function narrowable(t: Tensor | undefined): boolean {
   return true;
 }
 
-function checkDtypes(graph: Graph): void {
+export function checkDtypes(graph: Graph): void {
   const bad: string[] = [];
   const why = (d: DType) => (d === 'i64' || d === 'u64' || d === 'f64' ? 'WGSL has no 64-bit types' : 'WGSL stores only 32-bit elements and bool');
   const boundary = (kind: string, vs: readonly Value[], narrowed: ReadonlySet<DType>) => {
@@ -525,7 +525,7 @@ interface Layout {
 interface Placed { binding: 'params' | 'data'; offset: Expr; half: boolean }
 
 /** Whether tensors of `dtype` are stored as f16: every f32 tensor at precision f16. */
-const storesHalf = (precision: Precision, dtype: DType) => precision === 'f16' && dtype === 'f32';
+export const storesHalf = (precision: Precision, dtype: DType) => precision === 'f16' && dtype === 'f32';
 
 /** Words of `size` elements of `dtype`: f16 two to a word. */
 const wordsOf = (dtype: DType, size: Expr, precision: Precision): Expr => (storesHalf(precision, dtype) ? div(add(size, idx(1)), idx(2)) : size);
