@@ -1,10 +1,11 @@
 // matmul, gemm and conv: loops over batches and groups around the GEMM tile intrinsic (conv through
-// its implicit im2col operand); depthwise convolutions as a direct loop nest.
+// its implicit im2col operand); depthwise and transposed convolutions as direct loop nests.
 import { dimEq, isStatic } from '../../ir/dim.js';
 import { Attrs, Node } from '../../ir/graph.js';
 import { readWindow, resolvePads, geometry3, windowOutDim } from '../../ir/ops/linalg-window.js';
+import { convTransposeGeometry } from '../../ir/ops/linalg-conv.js';
 import {
-  ConvGeometry, Expr, GemmStmt, Stmt, add, and, assign, bin, defaultSchedule, ge, idx, ivar, letv, lit, load, loop, lt, mul, store, svar, sub,
+  ConvGeometry, Expr, GemmStmt, Stmt, add, and, assign, bin, defaultSchedule, ge, idx, ivar, letv, lit, load, loop, lt, mul, store, svar, sub, when,
 } from '../kernel-ir.js';
 import { broadcastNest } from './elementwise.js';
 import { broadcastStrides, dimExpr, productExpr } from './dims.js';
@@ -12,6 +13,8 @@ import { LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
 
 /** Default GEMM blocking: KC x NR panels of B fit L1, MC x KC blocks of A fit L2, KC x NC blocks of B fit L3. */
 const GEMM_BLOCKING = { mc: 96, kc: 256, nc: 2048 };
+
+const FLOAT_KERNEL_DTYPES: ReadonlySet<string> = new Set(['f32', 'f64']);
 
 const onlyF32 = (node: Node): string | null => {
   const d = node.inputs[0]!.type.dtype;
@@ -174,4 +177,69 @@ function depthwise(ctx: LowerCtx, p: ConvPlan, batch: Expr): LoweredKernel {
   return { body: [body], schedule: s };
 }
 
-export const LINALG: Record<string, OpLowering> = { matmul, gemm, conv };
+/**
+ * conv_transpose in gather form: each output element sums the input taps that reach it (input
+ * position = (output + pad - tap * dilation) / stride where that divides exactly), so the loops
+ * run in parallel over outputs with no scatter race and no column buffer (a GEMM + col2im would
+ * need a workspace of channels x taps x input positions per image).
+ */
+const convTranspose: OpLowering = {
+  unsupported(node) {
+    const x = node.inputs[0]!.type, w = node.inputs[1]!.type;
+    if (!FLOAT_KERNEL_DTYPES.has(x.dtype)) return `dtype ${x.dtype}`;
+    if (![...x.shape.slice(1), ...w.shape].every(isStatic)) return 'channels and spatial dims must be static';
+    if (x.shape.length - 2 > 3) return `${x.shape.length - 2} spatial dims`;
+    return null;
+  },
+  lower(ctx) {
+    const X = req(ctx, 0), W = req(ctx, 1), Bias = ctx.input(2), Y = ctx.output(0);
+    const d = X.type.dtype;
+    const g = convTransposeGeometry(ctx.attrs, X.type.shape.slice(2) as number[], W.type.shape.slice(2));
+    const group = ctx.attrs.group as number;
+    const C = X.type.shape[1] as number, Mg = W.type.shape[1] as number, M = Mg * group, Cg = C / group;
+    const inSize = g.inD * g.inH * g.inW, outSize = g.outD * g.outH * g.outW, taps = g.kD * g.kH * g.kW;
+    const batch = dimExpr(X.type.shape[0]);
+    const [n, m, o, c, kd, kh, kw, acc] = ['n', 'm', 'o', 'c', 'kd', 'kh', 'kw', 'acc'].map((h) => ctx.fresh(h));
+    const [od, oh, ow] = [ctx.fresh('od'), ctx.fresh('oh'), ctx.fresh('ow')];
+    // the input coordinate a tap reads, and whether that tap reaches this output at all
+    const source = (out: string, k: string, s: number, pad: number, dil: number, ext: number, name: string): Stmt[] => {
+      const t = ctx.fresh(`${name}t`);
+      return [
+        letv(t, sub(add(ivar(out), idx(pad)), mul(ivar(k), idx(dil)))),
+        letv(name, bin('div', ivar(t), idx(s))),
+        letv(`${name}_in`, and(and(ge(ivar(t), idx(0)), bin('eq', bin('rem', ivar(t), idx(s)), idx(0))), lt(ivar(name), idx(ext)))),
+      ];
+    };
+    const [id, ih, iw] = [ctx.fresh('id'), ctx.fresh('ih'), ctx.fresh('iw')];
+    const gOf = bin('div', ivar(m), idx(Mg));
+    const channel = add(mul(gOf, idx(Cg)), ivar(c));
+    const xIndex = add(mul(add(mul(ivar(n), idx(C)), channel), idx(inSize)), add(mul(add(mul(ivar(id), idx(g.inH)), ivar(ih)), idx(g.inW)), ivar(iw)));
+    const wIndex = add(mul(add(mul(channel, idx(Mg)), bin('rem', ivar(m), idx(Mg))), idx(taps)), add(mul(add(mul(ivar(kd), idx(g.kH)), ivar(kh)), idx(g.kW)), ivar(kw)));
+    const reached = and(and(svar(`${id}_in`, 'bool'), svar(`${ih}_in`, 'bool')), svar(`${iw}_in`, 'bool'));
+    const tapsNest = loop(kd, idx(g.kD), [
+      ...source(od, kd, g.sD, g.pD, g.dD, g.inD, id),
+      loop(kh, idx(g.kH), [
+        ...source(oh, kh, g.sH, g.pH, g.dH, g.inH, ih),
+        loop(kw, idx(g.kW), [
+          ...source(ow, kw, g.sW, g.pW, g.dW, g.inW, iw),
+          when(reached, [loop(c, idx(Cg), [
+            assign(acc, bin('add', svar(acc, d), bin('mul', load(X.buf, xIndex, d), load(W.buf, wIndex, d)))),
+          ])]),
+        ]),
+      ]),
+    ]);
+    const body = loop(n, batch, [loop(m, idx(M), [loop(o, idx(outSize), [
+      letv(od, bin('div', ivar(o), idx(g.outH * g.outW))),
+      letv(oh, bin('rem', bin('div', ivar(o), idx(g.outW)), idx(g.outH))),
+      letv(ow, bin('rem', ivar(o), idx(g.outW))),
+      letv(acc, Bias ? load(Bias.buf, ivar(m), d) : lit(d, 0), true),
+      tapsNest,
+      store(Y.buf, add(mul(add(mul(ivar(n), idx(M)), ivar(m)), idx(outSize)), ivar(o)), svar(acc, d)),
+    ])])]);
+    const s = defaultSchedule(mul(batch, idx(M * outSize * taps * Cg)));
+    s.parallel = [n, m, o];
+    return { body: [body], schedule: s };
+  },
+};
+
+export const LINALG: Record<string, OpLowering> = { matmul, gemm, conv, conv_transpose: convTranspose };

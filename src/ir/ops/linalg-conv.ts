@@ -135,6 +135,13 @@ function transposeDim(input: Dim, i: number, win: Window, outputPadding: number[
   return { out: target, begin, end: pads - begin };
 }
 
+/** The geometry of a conv_transpose over static spatial sizes: output position = input * stride - pad + tap * dilation. */
+export function convTransposeGeometry(attrs: Attrs, inSp: readonly number[], wKernel: readonly Dim[]): Geometry3 {
+  const { win, outputPadding, outputShape } = transposeWindow(attrs, inSp.length, wKernel);
+  const dims = inSp.map((d, i) => transposeDim(d, i, win, outputPadding, outputShape));
+  return geometry3(win, inSp, dims.map((d) => d.out as number), { begin: dims.map((d) => d.begin as number), end: dims.map((d) => d.end as number) });
+}
+
 defineOp({
   name: 'conv_transpose',
   summary: 'N-d transposed convolution (gradient of conv with respect to its input).',
@@ -165,16 +172,14 @@ defineOp({
     const [xt, wt, bt] = inputs as [Tensor, Tensor, Tensor | null];
     const nSpatial = xt.rank - 2;
     const group = attrs.group as number;
-    const { win, outputPadding, outputShape } = transposeWindow(attrs, nSpatial, wt.shape.slice(2));
     const [Nb, C] = xt.shape;
     if (wt.shape[0] !== C) throw new OpError(`conv_transpose: input [${xt.shape.join(', ')}] has ${C} channels but weight [${wt.shape.join(', ')}] expects ${wt.shape[0]}`);
     const Cg = C / group;
     const Mg = wt.shape[1];
     const M = Mg * group;
     const inSp = xt.shape.slice(2);
-    const dims = inSp.map((d, i) => transposeDim(d, i, win, outputPadding, outputShape));
-    const outSp = dims.map((d) => d.out as number);
-    const geo = geometry3(win, inSp, outSp, { begin: dims.map((d) => d.begin as number), end: dims.map((d) => d.end as number) });
+    const geo = convTransposeGeometry(attrs, inSp, wt.shape.slice(2));
+    const outSp = [geo.outD, geo.outH, geo.outW].slice(3 - nSpatial);
     const x = readNumbers(xt);
     const w = readNumbers(wt);
     const bias = bt ? readNumbers(bt) : null;

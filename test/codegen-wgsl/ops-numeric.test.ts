@@ -1,0 +1,39 @@
+// The numeric, linear-algebra, recurrent and quantization ops on the WGSL target: each shader validated
+// by Dawn's null backend, then run on lavapipe and compared with the reference interpreter (f32 within
+// rtol 1e-4 / atol 1e-5 unless a case states why not, integers and bool exactly).
+import { describe, expect, it } from 'vitest';
+import { generateWgsl } from '../../src/codegen/wgsl/generate.js';
+import { WebGpuModel } from '../../runtime/webgpu/executor.js';
+import { runGraph } from '../../src/ir/interp.js';
+import { compareTensors } from '../conformance/compare.js';
+import { NUMERIC_CASES, numericInputs } from '../codegen/op-cases-numeric.js';
+import { lavapipeGpu, toTensor, validateShader } from './harness.js';
+
+const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
+const CASES = NUMERIC_CASES.filter((c) => c.only !== 'cpu');
+const programs = new Map(CASES.map((c) => [c.name, generateWgsl(c.graph)]));
+
+describe('wgsl target: numeric op shaders pass validation', () => {
+  it.each(CASES.map((c) => c.name))('%s', async (name) => {
+    for (const s of programs.get(name)!.shaders) expect(await validateShader(s)).toBe('');
+  });
+});
+
+describe('wgsl target: numeric ops on lavapipe vs the interpreter', () => {
+  const gpu = lavapipeGpu();
+  it.skipIf(!gpu).each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const inputs = numericInputs(c);
+    const want = runGraph(c.graph, inputs);
+    const weights = new Map(c.graph.params.map((p) => [p.name, c.graph.weights.get(p.name)!]));
+    const model = await WebGpuModel.load(gpu!, programs.get(c.name)!.plan, weights);
+    try {
+      const got = await model.run(inputs);
+      for (const out of c.graph.outputs) {
+        const cmp = compareTensors(toTensor(got.get(out.name)!), want.get(out.name)!, () => c.tolerance ?? TOLERANCE);
+        expect(cmp.ok, `${c.name}/${out.name}: ${cmp.reason}`).toBe(true);
+      }
+    } finally {
+      model.destroy();
+    }
+  }, 120_000);
+});
