@@ -35,4 +35,15 @@ std::string type_text(const TensorSpec& t) {
   return s + "]";
 }
 
+bool is_ignored_weight(const ModelSpec& spec, const std::string& name) {
+  // PyTorch's BatchNorm step counter: no inference reads it, and it appears in every such state_dict
+  static const std::string counter = "num_batches_tracked";
+  if (name == counter || (name.size() > counter.size() && name.compare(name.size() - counter.size(), counter.size(), counter) == 0 &&
+                          name[name.size() - counter.size() - 1] == '.'))
+    return true;
+  for (int k = 0; k < spec.num_ignored_params; k++)
+    if (name == spec.ignored_params[k]) return true;
+  return false;
+}
+
 }  // namespace dsc

@@ -58,6 +58,9 @@ struct ModelSpec {
   int num_params;
   const SymbolSpec* symbols;
   int num_symbols;
+  /** weight names the model declares but does not read (a PyTorch state_dict carries them) */
+  const char* const* ignored_params;
+  int num_ignored_params;
   /** value of Expr dim `expr` given the symbols, or kDimOverflow */
   int64_t (*eval_dim)(int expr, const int64_t* syms);
 };
@@ -66,6 +69,9 @@ struct ModelSpec {
 std::string shape_text(const int64_t* dims, size_t rank);
 /** `f32[N, 4]`, as the manifest writes it */
 std::string type_text(const TensorSpec& t);
+
+/** Whether a stored tensor that is no parameter is skipped: one of spec.ignored_params, or any `*.num_batches_tracked`. */
+bool is_ignored_weight(const ModelSpec& spec, const std::string& name);
 
 /** Defined by the generated glue of each package. */
 const ModelSpec& model_spec();

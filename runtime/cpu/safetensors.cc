@@ -194,7 +194,7 @@ Weights::Weights(const ModelSpec& spec, std::unique_ptr<SafetensorsFile> file) :
     pointers_.push_back(pointer);
   }
   for (size_t k = 0; k < stored.size(); k++)
-    if (!used[k])
+    if (!used[k] && !is_ignored_weight(spec, stored[k].name))
       throw Error("DSC4007", label + ": weight '" + stored[k].name + "' is not a parameter of model " + spec.name);
 }
 

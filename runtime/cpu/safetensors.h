@@ -51,7 +51,8 @@ class Weights {
  public:
   /**
    * Matches the file against spec.params. Throws dsc::Error naming the tensor and the file:
-   * DSC4005 missing, DSC4006 wrong dtype or shape, DSC4007 a tensor the model does not declare.
+   * DSC4005 missing, DSC4006 wrong dtype or shape, DSC4007 a tensor that is neither a parameter nor
+   * one the model declares but does not read (is_ignored_weight: those are skipped).
    */
   Weights(const ModelSpec& spec, std::unique_ptr<SafetensorsFile> file);
   const void* const* pointers() const { return pointers_.data(); }

@@ -1,12 +1,12 @@
 // The browser entry of a wgsl package (browser.js): the GPU is navigator.gpu unless one is given,
 // weights URLs are fetched.
-import { plan } from './model.js';
+import { plan, manifest } from './model.js';
 import { defineModel } from './package.js';
 import { NO_ADAPTER } from './executor.js';
 
 export { manifest } from './model.js';
 
-export const Model = defineModel(plan, {
+export const Model = defineModel(plan, manifest, {
   defaultGpu: async () => {
     const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
     if (!gpu) throw new Error(`${plan.name}: this browser has no navigator.gpu (${NO_ADAPTER})`);

@@ -10,4 +10,6 @@ export declare const manifest: {
   readonly outputs: readonly { name: string; dtype: string; shape: readonly string[] }[];
   readonly params: readonly { name: string; dtype: string; shape: readonly string[] }[];
   readonly symbols: readonly string[];
+  /** weight names the model declares but does not read: accepted and skipped when the weights load */
+  readonly ignoredParams: readonly string[];
 };

@@ -3,6 +3,8 @@
 // weights path is read, which the entries pass in. Imports nothing from Node.
 import { WebGpuModel, HostTensor } from './executor.js';
 import { WgslHostDType, WgslPlan, evalIndex } from './plan.js';
+import { readSafetensorsTensors } from './safetensors.js';
+import type { manifest as Manifest } from './model.js';
 
 /** A tensor as the package's API takes and gives it: row-major data and its shape. */
 export interface PackageTensor { data: ArrayBufferView; shape: readonly number[] }
@@ -28,8 +30,28 @@ const ARRAY_CLASS: Record<WgslHostDType, { name: string; is: (v: ArrayBufferView
 
 const isStatic = (plan: WgslPlan, i: number) => plan.inputs[i].shape.every((d) => d.k === 'const');
 
+/** An Error with a dsc diagnostic code, as the cpu target's addon throws them. */
+const codedError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+/**
+ * The weights by name, refusing a tensor that is neither a parameter nor one the model declares but
+ * does not read (manifest.ignoredParams, or PyTorch's `*.num_batches_tracked`), which are skipped.
+ */
+export function readPackageWeights(manifest: typeof Manifest, bytes: Uint8Array, label: string): Map<string, HostTensor> {
+  const tensors = readSafetensorsTensors(bytes);
+  const read = new Set(manifest.params.map((p) => p.name));
+  const ignored = new Set(manifest.ignoredParams);
+  for (const name of tensors.keys()) {
+    if (read.has(name)) continue;
+    if (!ignored.has(name) && !/(^|\.)num_batches_tracked$/.test(name))
+      throw codedError('DSC4007', `${label}: weight '${name}' is not a parameter of model ${manifest.name}`);
+    tensors.delete(name);
+  }
+  return tensors;
+}
+
 /** The Model class of one compiled model. */
-export function defineModel(plan: WgslPlan, platform: PackagePlatform) {
+export function defineModel(plan: WgslPlan, manifest: typeof Manifest, platform: PackagePlatform) {
   return class Model {
     private gpuModel: WebGpuModel | null;
 
@@ -41,8 +63,9 @@ export function defineModel(plan: WgslPlan, platform: PackagePlatform) {
     static async load(weights?: string | Uint8Array | ArrayBuffer, options: PackageLoadOptions = {}): Promise<Model> {
       const bytes = typeof weights === 'string' ? await platform.readWeights(weights) : weights instanceof ArrayBuffer ? new Uint8Array(weights) : weights;
       if (!bytes && plan.params.length) throw new Error(`${plan.name}: Model.load needs the weights (${plan.params.length} parameters)`);
+      const tensors = bytes ? readPackageWeights(manifest, bytes, typeof weights === 'string' ? weights : 'weights buffer') : new Map();
       const gpu = options.gpu ?? (await platform.defaultGpu());
-      return new Model(await WebGpuModel.load(gpu, plan, bytes ?? new Map()));
+      return new Model(await WebGpuModel.load(gpu, plan, tensors));
     }
 
     /** Run the model on the GPU; rejects with an Error naming the input when an input does not fit. */

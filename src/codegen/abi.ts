@@ -43,11 +43,20 @@ export interface ModelManifest {
   outputs: ManifestTensor[];
   params: ManifestTensor[];
   symbols: ManifestSymbol[];
+  /**
+   * Weight names the model declares but the package does not read (parameters the passes folded
+   * away, BatchNorm's num_batches_tracked): a PyTorch state_dict carries them, so loading accepts
+   * and skips them. Any other name that is not a parameter is still refused.
+   */
+  ignoredParams?: string[];
 }
 
-
-/** The manifest of a graph; every symbolic dim must appear alone as some input axis so the glue can bind it. */
-export function manifestOf(graph: Graph): ModelManifest {
+/**
+ * The manifest of a graph; every symbolic dim must appear alone as some input axis so the glue can
+ * bind it. `declared` lists the parameter names of the model as written (before the passes), so the
+ * ones the optimized graph no longer reads become ignoredParams.
+ */
+export function manifestOf(graph: Graph, declared: readonly string[] = []): ModelManifest {
   const tensor = (v: Value): ManifestTensor => ({ name: v.name, dtype: v.type.dtype, shape: v.type.shape.map(dimToString) });
   const symbols: ManifestSymbol[] = [];
   const seen = new Set<string>();
@@ -68,5 +77,7 @@ export function manifestOf(graph: Graph): ModelManifest {
   const unbound = [...all].filter((s) => !seen.has(s)).sort();
   if (unbound.length)
     throw diag('DSC6001', `${graph.name}: symbolic dim${unbound.length > 1 ? 's' : ''} ${unbound.join(', ')} cannot be bound from the inputs; each symbol must be a whole axis of some input`);
-  return { name: graph.name, inputs: graph.inputs.map(tensor), outputs: graph.outputs.map(tensor), params: graph.params.map(tensor), symbols };
+  const read = new Set(graph.params.map((p) => p.name));
+  const ignoredParams = [...new Set(declared)].filter((n) => !read.has(n)).sort();
+  return { name: graph.name, inputs: graph.inputs.map(tensor), outputs: graph.outputs.map(tensor), params: graph.params.map(tensor), symbols, ignoredParams };
 }

@@ -59,10 +59,11 @@ function stage<T>(opts: CompileOptions, name: string, fn: () => T): T {
 /** Optimize and generate code for a graph (no files written). */
 export function generatePackage(graph: Graph, opts: CompileOptions): GeneratedPackage {
   assertValid(graph);
+  const declared = graph.params.map((p) => p.name);
   const optimized = stage(opts, 'optimize', () => runPasses(graph, pipelineFor(opts.target, opts.level ?? 1), { verify: true }));
   const wgsl = opts.target === 'wgsl' ? stage(opts, 'generate shaders', () => generateWgsl(optimized, { precision: opts.precision })) : undefined;
   const kernelFiles = opts.target === 'cpu' ? stage(opts, 'generate kernels', () => generateCpu(optimized).files) : new Map<string, string>();
-  const manifest = manifestOf(optimized);
+  const manifest = manifestOf(optimized, declared);
   const complete = optimized.params.every((p) => optimized.weights.has(p.name));
   const weights = complete && optimized.params.length
     ? writeSafetensors(new Map(optimized.params.map((p) => [p.name, optimized.weights.get(p.name)!])))

@@ -29,6 +29,7 @@ const MANIFEST: ModelManifest = {
   outputs: [{ name: 'y', dtype: 'f32', shape: ['N', '3'] }, { name: 'best', dtype: 'i64', shape: ['N'] }],
   params: [{ name: 'fc.weight', dtype: 'f32', shape: ['4', '3'] }, { name: 'fc.bias', dtype: 'f32', shape: ['3'] }],
   symbols: [{ name: 'N', from: { input: 0, axis: 0 } }],
+  ignoredParams: ['bn.running_var'],
 };
 const KERNELS = new Map([['model.cc', readFileSync(join(FIXTURES, 'tiny_model.cc'), 'utf8')]]);
 
@@ -44,6 +45,10 @@ function writeWeightFiles() {
     'good.safetensors': writeSafetensors({ 'fc.weight': w, 'fc.bias': b }),
     'missing.safetensors': writeSafetensors({ 'fc.weight': w }),
     'extra.safetensors': writeSafetensors({ 'fc.weight': w, 'fc.bias': b, 'fc.extra': b }),
+    // a PyTorch state_dict: a BatchNorm step counter and a tensor the model declares but does not read
+    'state-dict.safetensors': writeSafetensors({
+      'fc.weight': w, 'fc.bias': b, 'bn.running_var': b, 'bn.num_batches_tracked': Tensor.fromNumbers('i64', [], [7]),
+    }),
     'wrong-shape.safetensors': writeSafetensors({ 'fc.weight': Tensor.fromNumbers('f32', [3, 4], [...weight]), 'fc.bias': b }),
     'wrong-dtype.safetensors': writeSafetensors({ 'fc.weight': w, 'fc.bias': Tensor.fromNumbers('f64', [3], [...bias]) }),
     'garbage-header.safetensors': Uint8Array.from([16, 0, 0, 0, 0, 0, 0, 0, ...new TextEncoder().encode('{"fc.weight": [}'), 1, 2, 3]),

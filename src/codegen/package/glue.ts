@@ -117,6 +117,12 @@ export function addonGlue(manifest: ModelManifest): string {
     lines.push('const dsc::SymbolSpec symbols[] = {', ...manifest.symbols.map((s) => `    {${cppString(s.name)}},`), '};', '');
     symbols = 'symbols';
   }
+  let ignored = 'nullptr';
+  const ignoredNames = manifest.ignoredParams ?? [];
+  if (ignoredNames.length) {
+    lines.push('const char* const ignored_params[] = {', ...ignoredNames.map((n) => `    ${cppString(n)},`), '};', '');
+    ignored = 'ignored_params';
+  }
   lines.push('int64_t eval_dim(int expr, const int64_t* s) {');
   if (planner.expressions.length) {
     lines.push('  switch (expr) {');
@@ -136,7 +142,7 @@ export function addonGlue(manifest: ModelManifest): string {
     '',
     ...lines,
     '',
-    `const dsc::ModelSpec spec = {${cppString(manifest.name)}, ${inputs}, ${manifest.inputs.length}, ${outputs}, ${manifest.outputs.length}, ${params}, ${manifest.params.length}, ${symbols}, ${manifest.symbols.length}, eval_dim};`,
+    `const dsc::ModelSpec spec = {${cppString(manifest.name)}, ${inputs}, ${manifest.inputs.length}, ${outputs}, ${manifest.outputs.length}, ${params}, ${manifest.params.length}, ${symbols}, ${manifest.symbols.length}, ${ignored}, ${ignoredNames.length}, eval_dim};`,
     '',
     '}  // namespace',
     '',

@@ -39,6 +39,7 @@ export function wgslPackageFiles(opts: EmitWgslPackageOptions): Map<string, stri
     name: manifest.name,
     inputs: manifest.inputs, outputs: manifest.outputs, params: manifest.params,
     symbols: manifest.symbols.map((s) => s.name),
+    ignoredParams: manifest.ignoredParams ?? [],
   };
   return new Map([
     ['package.json', packageJson(manifest, packageName, opts.dependencies ?? 'dsc')],
