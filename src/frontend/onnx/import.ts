@@ -1,7 +1,7 @@
 // ONNX model -> IR graph. Initializers become parameters (named as in the model, so PyTorch
 // state_dict names survive); shape arithmetic is folded at import time on symbolic dims, so the
 // IR keeps only the computation; unsupported operators are reported together, before any work.
-import { dirname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { GraphBuilder } from '../../ir/builder.js';
 import { Dim, sym } from '../../ir/dim.js';
 import { Graph, Node, Value } from '../../ir/graph.js';
@@ -37,6 +37,17 @@ const MAX_FOLDED_ELEMENTS = 1_000_000;
 /** Unsupported-operator messages name this many nodes per operator. */
 const NAMED_NODES = 3;
 
+/** Graph names exporters write when the user gave none (PyTorch: torch_jit, torch-jit-export; dynamo: main_graph). */
+const EXPORTER_DEFAULT_NAMES = new Set(['', 'torch_jit', 'torch-jit-export', 'main_graph', 'graph', 'model']);
+
+/** The model's name: the graph's own, or for an exporter's default the file's name (`lenet5.onnx` → `Lenet5`). */
+export function modelName(graphName: string, file: string): string {
+  if (!EXPORTER_DEFAULT_NAMES.has(graphName)) return graphName;
+  const words = basename(file, extname(file)).split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
+  const name = words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  return /^[A-Za-z]/.test(name) ? name : `Model${name}`;
+}
+
 export function importOnnx(model: OnnxModel, opts: ImportOptions): Graph {
   return new OnnxImporter(model, opts).run();
 }
@@ -71,7 +82,7 @@ class OnnxImporter implements ImportState {
     this.baseDir = opts.baseDir ?? dirname(opts.file);
     this.opset = checkOpset(model, opts.file);
     this.initializers = new Set(model.graph.initializers.map((t) => t.name));
-    this.b = new GraphBuilder(model.graph.name || 'model');
+    this.b = new GraphBuilder(modelName(model.graph.name, opts.file));
   }
 
   run(): Graph {
