@@ -123,6 +123,8 @@ export interface Kernel {
   name: string;
   /** the IR nodes it implements, printed as comments */
   source: string[];
+  /** where the first of those nodes that has a location came from (file:line:col), for diagnostics */
+  loc?: string;
   params: KernelParam[];
   /** symbol parameters (index type), by their variable names */
   scalars: string[];

@@ -18,8 +18,8 @@ function nodeLabel(node: Node, index: number): string {
   return node.loc !== undefined ? `${head} (${node.loc})` : head;
 }
 
-/** A `file:line:col` node location becomes a source location, so the diagnostic shows a caret. */
-function sourceLoc(node: Node): SourceLoc | undefined {
+/** A `file:line:col` node (or kernel) location becomes a source location, so the diagnostic shows a caret. */
+export function sourceLoc(node: { readonly loc?: string }): SourceLoc | undefined {
   const m = node.loc !== undefined ? /^(.+):(\d+):(\d+)$/.exec(node.loc) : null;
   return m ? { file: m[1], line: Number(m[2]), col: Number(m[3]) } : undefined;
 }

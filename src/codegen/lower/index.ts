@@ -160,14 +160,16 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
   const width = String(kernelGroups.length + graph.outputs.length).length;
   const addKernel = (label: string, source: string[], params: { p: KernelParam; buf: string }[], lowered: LoweredKernel) => {
     const name = `k${String(kernels.length).padStart(width, '0')}_${label}`;
-    const kernel = applySchedule({ name, source, params: params.map((x) => x.p), scalars: [], body: lowered.body, schedule: lowered.schedule });
+    const kernel = applySchedule({ name, source, loc: groupLoc, params: params.map((x) => x.p), scalars: [], body: lowered.body, schedule: lowered.schedule });
     kernel.scalars = [...symbolVars].filter((s) => mentions(kernel, s)).sort();
     kernels.push(kernel);
     calls.push({ kernel: name, args: params.map((x) => x.buf), scalars: kernel.scalars });
   };
 
+  let groupLoc: string | undefined;
   for (const plan of planned) {
     const g = plan.nodes;
+    groupLoc = g.find((n) => n.loc !== undefined)?.loc;
     const names = new NameSource();
     const params: { p: KernelParam; buf: string }[] = [];
     const operand = new Map<Value, Operand>();
@@ -254,6 +256,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
     }
     addKernel(kernelLabel(compute), source, params, lowerElementwiseGroup(compute, (v) => operand.get(v), stored, names));
   }
+  groupLoc = undefined;
 
   graph.outputs.forEach((v, i) => {
     if (outputSlot.get(v) === i) return;

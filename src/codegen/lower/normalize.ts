@@ -8,7 +8,7 @@ import { normAxis } from '../../ir/ops/util.js';
 import { readWindow, resolvePads, geometry3, windowOutDim } from '../../ir/ops/linalg-window.js';
 import {
   Expr, ScalarType, Stmt, add, and, assign, bin, call, cast, defaultSchedule, ge, idx, ivar, letv, lit, load, loop, lt, mul, num, select, store,
-  sub, svar,
+  sub, svar, when,
 } from '../kernel-ir.js';
 import { broadcastNest } from './elementwise.js';
 import { broadcastCoords, broadcastStrides, dimExpr, linearIndex, productExpr, stridesExpr, unflatten } from './dims.js';
@@ -328,7 +328,7 @@ const attention: OpLowering = {
     const scale = (ctx.attrs.scale as number | undefined) ?? null;
     const causal = ctx.attrs.is_causal === true;
     const [i, j, t, dd] = [ctx.fresh('i'), ctx.fresh('j'), ctx.fresh('t'), ctx.fresh('d')];
-    const [scores, acc, mx, total, dot, s] = ['scores', 'acc', 'max', 'sum', 'dot', 's'].map((h) => ctx.fresh(h));
+    const [acc, mx, total, dot, s] = ['acc', 'max', 'sum', 'dot', 's'].map((h) => ctx.fresh(h));
     const maskRowStride = Mask ? (maskShape[maskShape.length - 2] === 1 ? idx(0) : dimExpr(maskShape[maskShape.length - 1])) : idx(0);
     const maskColStride = Mask ? (maskShape[maskShape.length - 1] === 1 ? idx(0) : idx(1)) : idx(0);
     const maskSize = Mask ? productExpr(maskShape.slice(-2)) : idx(0);
@@ -352,10 +352,14 @@ const attention: OpLowering = {
       if (Mask && Mask.type.dtype === 'bool') visible = and(visible, bin('ne', load(Mask.buf, mAt, 'bool'), lit('bool', 0)));
       let score: Expr = bin('mul', cast(svar(dot, 'f64'), d), svar('scale', d));
       if (Mask && Mask.type.dtype !== 'bool') score = add(score, load(Mask.buf, mAt, d));
+      // one pass over the keys with a running maximum (online softmax): no per-row array of Sk scores,
+      // so a symbolic sequence length needs no dynamic per-invocation memory on the GPU targets
+      const [mv, tv] = [svar(mx, d), svar(total, 'f64')];
       const row: Stmt[] = [
-        { k: 'alloc', name: scores, dtype: d, size: Sk, scope: 'local' },
         { k: 'alloc', name: acc, dtype: d, size: Dv, scope: 'local' },
         letv(mx, lit(d, -Infinity), true),
+        letv(total, f('f64', 0), true),
+        loop(t, Dv, [store(acc, ivar(t), f(d, 0))]),
         loop(j, Sk, [
           letv(s, lit(d, -Infinity), true),
           { k: 'if', cond: visible, then: [
@@ -363,15 +367,21 @@ const attention: OpLowering = {
             loop(dd, D, [assign(dot, add(svar(dot, 'f64'), cast(bin('mul', load(Q.buf, qAt, d), load(K.buf, kAt, d)), 'f64')))]),
             assign(s, score),
           ], else: [] },
-          store(scores, ivar(j), svar(s, d)),
-          assign(mx, select(bin('gt', svar(s, d), svar(mx, d)), svar(s, d), svar(mx, d))),
+          // a key of weight exp(-inf) adds nothing; skipping it keeps exp(-inf - -inf) out of the rescale
+          when(bin('ne', svar(s, d), lit(d, -Infinity)), [
+            when(bin('gt', svar(s, d), mv), [
+              letv('rescale', call('exp', bin('sub', mv, svar(s, d)))),
+              assign(total, bin('mul', tv, cast(svar('rescale', d), 'f64'))),
+              loop(t, Dv, [store(acc, ivar(t), bin('mul', load(acc, ivar(t), d), svar('rescale', d)))]),
+              assign(mx, svar(s, d)),
+            ]),
+            letv('p', call('exp', bin('sub', svar(s, d), mv))),
+            assign(total, add(tv, cast(svar('p', d), 'f64'))),
+            loop(t, Dv, [store(acc, ivar(t), add(load(acc, ivar(t), d), bin('mul', svar('p', d), load(V.buf, vAt, d))))]),
+          ]),
         ]),
-        // with every key masked, max is -inf and exp(-inf - -inf) is NaN: the PyTorch result
-        letv(total, f('f64', 0), true),
-        loop(j, Sk, [letv('e', call('exp', bin('sub', load(scores, ivar(j), d), svar(mx, d)))), store(scores, ivar(j), svar('e', d)), assign(total, add(svar(total, 'f64'), cast(svar('e', d), 'f64')))]),
-        loop(t, Dv, [store(acc, ivar(t), f(d, 0))]),
-        loop(j, Sk, [letv('p', load(scores, ivar(j), d)), loop(t, Dv, [store(acc, ivar(t), add(load(acc, ivar(t), d), bin('mul', svar('p', d), load(V.buf, vAt, d))))])]),
-        letv('inv', cast(bin('div', f('f64', 1), svar(total, 'f64')), d)),
+        // with every key masked, total is 0 and 0 * (1 / 0) is NaN: the PyTorch result
+        letv('inv', cast(bin('div', f('f64', 1), tv), d)),
         loop(t, Dv, [store(Y.buf, yAt, bin('mul', load(acc, ivar(t), d), svar('inv', d)))]),
       ];
       return [letv('scale', scaleExpr), loop(i, Sq, row)];

@@ -14,10 +14,11 @@ import { Graph, Value } from '../../ir/graph.js';
 import { isStatic } from '../../ir/dim.js';
 import { Tensor } from '../../ir/tensor.js';
 import { diag } from '../../diag/diagnostic.js';
+import { sourceLoc } from '../../ir/verify.js';
 import { assignsOuter } from '../c-printer.js';
 import {
   Expr, GemmStmt, Im2colOperand, Kernel, KernelProgram, MatrixOperand, ProgramBuffer, ScalarType, Stmt, add, and, assign, bin, cast, div, ge, idx, ivar,
-  letv, lit, load, loop, lt, mul, rem, store, sub, svar, when,
+  letv, lit, load, loop, lt, mul, rem, store, sub, svar, walkStmts, when,
 } from '../kernel-ir.js';
 import { LowerOptions, lowerGraph } from '../lower/index.js';
 import { dimExpr } from '../lower/dims.js';
@@ -658,12 +659,20 @@ function printShader(name: string, kernel: Kernel, args: string[], phase: Phase,
   return { name, code: lines.join('\n'), workgroupSize: wg, bindings, invocations: toIndexExpr(invocations) };
 }
 
+/** WGSL arrays have constant sizes: a local or workgroup array sized by a symbol is refused at the op's source line. */
+function requireStaticAllocs(kernel: Kernel): void {
+  for (const st of walkStmts(kernel.body))
+    if (st.k === 'alloc' && st.size.k !== 'const')
+      throw diag('DSC6002', `the wgsl target needs a static size for the ${st.scope === 'local' ? 'per-invocation' : 'workgroup'} array ${st.name} of kernel ${kernel.name}`, sourceLoc(kernel));
+}
+
 /** Print a kernel program as WGSL shaders and the executor's plan. */
 export function printWgslProgram(program: KernelProgram, inputShapes: Expr[][], precision: Precision = 'f32'): WgslProgram {
   const lay = layout(program, inputShapes, precision);
   const symbols = new Set(program.symbols);
   const shaders: WgslShader[] = [];
   program.kernels.forEach((k, i) => {
+    requireStaticAllocs(k);
     const phases = phasesOf(k, symbols);
     phases.forEach((p, j) => shaders.push(printShader(phases.length > 1 ? `${k.name}_${j}` : k.name, k, program.calls[i].args, p, lay, program, precision)));
   });
