@@ -1,0 +1,67 @@
+// A U-Net whose decoder upsamples with std/nn's ConvTranspose2d (test/fixtures/ds/unet_transposed.ds)
+// compiles for the cpu and wgsl targets as `dsc compile` compiles it, and each package matches the
+// reference interpreter at batch 1 and 2 (seeded weights and inputs; the wgsl package on lavapipe).
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { cachedPackage } from '../../src/codegen/compile.js';
+import { compileDsFile, initWeights } from '../../src/frontend/ds/compile.js';
+import { writeSafetensors } from '../../src/formats/safetensors.js';
+import { Graph } from '../../src/ir/graph.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { compileWgslPackage, importWgslPackage, lavapipeGpu, validateShader } from '../codegen-wgsl/harness.js';
+import { expectPackageMatches, firstBatch, loadPackage } from './architectures.js';
+
+process.env.DSC_CACHE_DIR = join(tmpdir(), 'dsc-e2e-cache');
+const SOURCE = fileURLToPath(new URL('../fixtures/ds/unet_transposed.ds', import.meta.url));
+
+function unet(): Graph {
+  const r = compileDsFile(SOURCE);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const graph = r.graph!;
+  expect(graph.nodes.filter((n) => n.op === 'conv_transpose')).toHaveLength(2);
+  graph.weights = initWeights(graph, 1);
+  return graph;
+}
+
+/** Seeded values in [-1.5, 1.5) for the image at batch 2. */
+function image(graph: Graph): Map<string, Tensor> {
+  const shape = [2, ...graph.inputs[0].type.shape.slice(1)] as number[];
+  let s = 23;
+  const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296) * 3 - 1.5);
+  return new Map([[graph.inputs[0].name, new Tensor('f32', shape, data)]]);
+}
+
+const batches = (all: Map<string, Tensor>, n: number) => new Map([...all].map(([k, t]) => [k, firstBatch(t, n)]));
+
+describe('U-Net with ConvTranspose2d', () => {
+  it('cpu package matches the interpreter at batch 1 and 2', async () => {
+    const graph = unet();
+    const pkg = await cachedPackage(graph, { target: 'cpu' });
+    const model = await loadPackage(pkg.dir, writeSafetensors(graph.weights));
+    try {
+      const all = image(graph);
+      for (const n of [1, 2]) await expectPackageMatches(model, graph, batches(all, n), `unet_transposed cpu batch ${n}`, graph.weights);
+    } finally {
+      model.dispose();
+    }
+  }, 600_000);
+
+  const gpu = lavapipeGpu();
+  it('wgsl package validates, and matches the interpreter on lavapipe at batch 1 and 2', async () => {
+    const graph = unet();
+    const { dir, generated } = await compileWgslPackage(graph, 'unet-transposed');
+    onTestFinished(() => rmSync(dirname(dir), { recursive: true, force: true }));
+    for (const s of generated.wgsl!.shaders) expect(await validateShader(s)).toBe('');
+    if (!gpu) return;
+    const model = await (await importWgslPackage(dir)).Model.load(join(dir, 'weights.safetensors'), { gpu });
+    try {
+      const all = image(graph);
+      for (const n of [1, 2]) await expectPackageMatches(model, graph, batches(all, n), `unet_transposed wgsl batch ${n}`, graph.weights);
+    } finally {
+      model.dispose();
+    }
+  }, 600_000);
+});
