@@ -264,3 +264,66 @@ export function* walkStmts(stmts: readonly Stmt[]): Generator<Stmt> {
     else if (st.k === 'if') { yield* walkStmts(st.then); yield* walkStmts(st.else); }
   }
 }
+
+// ---------------------------------------------------------------- walkers
+
+/** The direct operands of an expression, in a fixed order. */
+export function exprChildren(e: Expr): Expr[] {
+  switch (e.k) {
+    case 'const': case 'var': return [];
+    case 'load': return [e.index, ...(e.mask ? [e.mask] : []), ...(e.other ? [e.other] : [])];
+    case 'binary': return [e.a, e.b];
+    case 'unary': case 'cast': return [e.a];
+    case 'select': return [e.cond, e.then, e.else];
+    case 'call': return e.args;
+  }
+}
+
+/** The expression with `f` applied to each direct operand (absent optional operands stay absent). */
+export function mapExprChildren(e: Expr, f: (child: Expr) => Expr): Expr {
+  switch (e.k) {
+    case 'const': case 'var': return e;
+    case 'load': return { ...e, index: f(e.index), ...(e.mask ? { mask: f(e.mask) } : {}), ...(e.other ? { other: f(e.other) } : {}) };
+    case 'binary': return { ...e, a: f(e.a), b: f(e.b) };
+    case 'unary': case 'cast': return { ...e, a: f(e.a) };
+    case 'select': return { ...e, cond: f(e.cond), then: f(e.then), else: f(e.else) };
+    case 'call': return { ...e, args: e.args.map(f) };
+  }
+}
+
+/** Rewrite an expression bottom-up: operands first, then `f` on the rebuilt node. */
+export function mapExpr(e: Expr, f: (e: Expr) => Expr): Expr {
+  return f(mapExprChildren(e, (c) => mapExpr(c, f)));
+}
+
+/**
+ * Apply `f` to every root expression of a body (loop bounds, values, indices, masks, conditions,
+ * GEMM sizes and operands, epilogue results), statements nested in loops, ifs and epilogues included.
+ */
+export function mapStmtExprs(stmts: readonly Stmt[], f: (e: Expr) => Expr): Stmt[] {
+  const operand = <T extends { offset: Expr }>(o: T): T => {
+    const m = { ...o, offset: f(o.offset) } as T & { rowStride?: Expr; colStride?: Expr; ld?: Expr };
+    if (m.rowStride) m.rowStride = f(m.rowStride);
+    if (m.colStride) m.colStride = f(m.colStride);
+    if (m.ld) m.ld = f(m.ld);
+    return m;
+  };
+  return stmts.map((st): Stmt => {
+    switch (st.k) {
+      case 'for': return { ...st, start: f(st.start), end: f(st.end), body: mapStmtExprs(st.body, f) };
+      case 'let': case 'assign': return { ...st, value: f(st.value) };
+      case 'store': return { ...st, index: f(st.index), value: f(st.value), ...(st.mask ? { mask: f(st.mask) } : {}) };
+      case 'if': return { ...st, cond: f(st.cond), then: mapStmtExprs(st.then, f), else: mapStmtExprs(st.else, f) };
+      case 'alloc': return { ...st, size: f(st.size) };
+      case 'check': return { ...st, cond: f(st.cond) };
+      case 'gemm': {
+        const ep = st.epilogue && { ...st.epilogue, body: mapStmtExprs(st.epilogue.body, f), result: f(st.epilogue.result) };
+        return {
+          ...st, m: f(st.m), n: f(st.n), kdim: f(st.kdim), a: operand(st.a), b: operand(st.b), c: operand(st.c),
+          ...(st.bias ? { bias: operand(st.bias) } : {}), ...(ep ? { epilogue: ep } : {}),
+        };
+      }
+      case 'barrier': case 'comment': return st;
+    }
+  });
+}
