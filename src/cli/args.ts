@@ -1,5 +1,6 @@
 // A small, strict command-line parser: unknown flags and missing values are usage errors.
 import { diag } from '../diag/diagnostic.js';
+import { closestName } from '../frontend/ds/values.js';
 
 export interface FlagSpec {
   /** takes a value (`--out DIR` or `--out=DIR`) */
@@ -31,13 +32,16 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
       name = byShort.get(a.slice(1));
       // `-O1`: a one-letter option with its value attached
       if (!name && byShort.has(a[1]) && spec[byShort.get(a[1])!].value) { name = byShort.get(a[1]); inline = a.slice(2); }
-      if (!name) throw diag('DSC9001', `dsc ${command}: unknown option '${a}' (see 'dsc help ${command}')`);
+      if (!name) throw diag('DSC9001', `dsc ${command}: unknown option '${a}' (see 'dsc ${command} --help')`);
     } else {
       positional.push(a);
       continue;
     }
     const s = spec[name];
-    if (!s) throw diag('DSC9001', `dsc ${command}: unknown option '--${name}' (see 'dsc help ${command}')`);
+    if (!s) {
+      const guess = closestName(name, Object.keys(spec).filter((k) => k.length > 1));
+      throw diag('DSC9001', `dsc ${command}: unknown option '--${name}'${guess ? `; did you mean '--${guess}'?` : ''} (see 'dsc ${command} --help')`);
+    }
     let v = 'true';
     if (s.value) {
       if (inline !== undefined) v = inline;
@@ -50,4 +54,10 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
     flags.set(name, list);
   }
   return { positional, flags };
+}
+
+/** Whether the arguments ask for a command's help: `--help` or `-h` before any `--`. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }

@@ -3,7 +3,8 @@
 // internal error.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, basename, extname, dirname } from 'node:path';
-import { parseArgs, ParsedArgs } from './args.js';
+import { parseArgs, ParsedArgs, wantsHelp } from './args.js';
+import { closestName } from '../frontend/ds/values.js';
 import { Graph } from '../ir/graph.js';
 import { reportText } from '../report/report.js';
 import { renderGraphSvg, renderGraphHtml } from '../report/graph-svg.js';
@@ -25,7 +26,7 @@ import { pipelineFor, runPasses, splitPassList } from '../passes/registry.js';
 
 export const VERSION = '0.1.0';
 
-const HELP: Record<string, string> = {
+export const HELP: Record<string, string> = {
   '': `dsc ${VERSION} — ahead-of-time compiler for neural-network models
 
 usage: dsc <command> [options]
@@ -40,7 +41,7 @@ commands:
   ir MODEL                                        print the model's IR as text
   report MODEL [--dim N=1]                        kernels, flops, bytes moved, memory plan
   graph MODEL -o FILE.svg|FILE.html               draw the fused graph and the memory timeline
-  help [COMMAND]                                  show help
+  help [COMMAND]                                  show help (also: dsc COMMAND --help, -h)
 
 MODEL is a .ds file (the dsc language, docs/LANGUAGE.md), an .onnx file or an .ir file (IR text).
 Search points of a .ds model are chosen with --choose PATH=VALUE (the first option by default).`,
@@ -79,7 +80,7 @@ estimated flops and bytes moved, and the memory plan (arena vs lower bound vs no
 
 Draws the graph after the CPU pipeline with fusion groups coloured, and the memory timeline
 (each buffer as a rectangle over its lifetime, with the lower bound). .html adds hover details.`,
-  run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp|cpu|wgsl] [--precision f32|f16]
+  run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp|cpu|wgsl] [--precision f32|f16] [--top K]
 
 Runs MODEL on the given inputs and writes each output to DIR/<output name>.npy (characters
 outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the run time.
@@ -92,7 +93,11 @@ outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the
                           default ~/.cache/dsc), or wgsl: WebGPU shaders run in this process
                           through the \`webgpu\` package (any Vulkan driver, e.g. Mesa lavapipe)
   --precision P           wgsl: f32 (default) or f16 tensors
-  -O LEVEL                optimization level for compiled targets (default 1)`,
+  -O LEVEL                optimization level for compiled targets (default 1)
+  --top K                 for an output that is one row of class scores (shape [1, C]), print
+                          the K most likely classes with their probabilities (softmax of
+                          logits; scores that already sum to 1 are taken as they are);
+                          default 1, 0 turns it off`,
   ir: `usage: dsc ir MODEL [-o FILE] [--passes P1,P2 | -O LEVEL] [--print-after-all]
 
 Prints the model's verified IR (SSA graph text, see docs/IR.md). With -o, writes it to FILE.
@@ -124,6 +129,26 @@ function preview(t: Tensor, count = 6): string {
   return `[${text}${t.size > n ? ', ...' : ''}]`;
 }
 
+/**
+ * The K most likely classes of a classifier-shaped output (one row of C >= 2 float scores, shape [1, C]
+ * or [C]), with probabilities: the values themselves when they already form a distribution, else their
+ * softmax (logits). Undefined for any other output.
+ */
+export function topClasses(t: Tensor, k: number): { index: number; p: number }[] | undefined {
+  const rows = t.shape.length === 2 ? t.shape[0] : t.shape.length === 1 ? 1 : 0;
+  if (k <= 0 || rows !== 1 || t.size < 2 || !['f32', 'f64', 'f16', 'bf16'].includes(t.dtype)) return undefined;
+  const values = Array.from(readNumbers(t));
+  const isDistribution = values.every((v) => v >= 0 && v <= 1) && Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-3;
+  let p = values;
+  if (!isDistribution) {
+    const max = Math.max(...values);
+    const e = values.map((v) => Math.exp(v - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    p = e.map((v) => v / sum);
+  }
+  return p.map((v, index) => ({ index, p: v })).sort((a, b) => b.p - a.p || a.index - b.index).slice(0, k);
+}
+
 function parseInputs(specs: string[]): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const spec of specs) {
@@ -138,7 +163,9 @@ function parseInputs(specs: string[]): Map<string, Tensor> {
 }
 
 async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, out: { value: true, short: 'o' }, weights: { value: true }, target: { value: true }, precision: { value: true }, O: { value: true, short: 'O' }, choose: { value: true, repeat: true } }, 'run');
+  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, out: { value: true, short: 'o' }, weights: { value: true }, target: { value: true }, precision: { value: true }, O: { value: true, short: 'O' }, choose: { value: true, repeat: true }, top: { value: true } }, 'run');
+  const topText = a.flags.get('top')?.[0] ?? '1';
+  if (!/^\d+$/.test(topText)) throw diag('DSC9001', `dsc run: --top expects a count of classes (0 turns it off), got '${topText}'`);
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc run: expected one MODEL, got ${a.positional.length} (see 'dsc help run')`);
   const out = a.flags.get('out')?.[0];
   if (!out) throw diag('DSC9001', `dsc run: --out DIR is required`);
@@ -193,6 +220,8 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
     const path = join(out, `${file}.npy`);
     writeOutput(path, writeNpy(t));
     log(`${name}: ${t.dtype}[${t.shape.join(', ')}] ${preview(t)} -> ${path}`);
+    const top = topClasses(t, Number(topText));
+    if (top) log(`  ${top.length === 1 ? 'top class' : `top ${top.length} classes`}: ${top.map((c) => `${c.index} (p ${c.p.toFixed(4)})`).join(', ')}`);
   }
   log(`ran ${basename(model)} on ${target} in ${ms.toFixed(1)} ms`);
   return 0;
@@ -378,14 +407,25 @@ function cmdIr(argv: string[], log: (s: string) => void): number {
   return 0;
 }
 
+/** A mistyped command: the closest one by edit distance, and the list. */
+function unknownCommand(cmd: string) {
+  const commands = Object.keys(HELP).filter((k) => k);
+  const guess = closestName(cmd, commands);
+  return diag('DSC9001', `unknown command '${cmd}'${guess ? `; did you mean '${guess}'?` : ''} (commands: ${commands.join(', ')})`);
+}
+
 /** Run the CLI; returns the exit code. Output and errors go through the given writers. */
 export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
+    if (cmd && Object.hasOwn(HELP, cmd) && wantsHelp(rest)) {
+      io.out(HELP[cmd]);
+      return 0;
+    }
     switch (cmd) {
       case undefined: case 'help': case '--help': case '-h': {
         const topic = rest[0] ?? '';
-        if (!(topic in HELP)) throw diag('DSC9001', `dsc help: unknown command '${topic}'`);
+        if (!Object.hasOwn(HELP, topic)) throw unknownCommand(topic);
         io.out(HELP[topic]);
         return 0;
       }
@@ -399,7 +439,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case 'import': return cmdImport(rest, io.out);
       case 'graph': return cmdGraph(rest, io.out);
       case 'ir': return cmdIr(rest, io.out);
-      default: throw diag('DSC9001', `unknown command '${cmd}'; commands: ${Object.keys(HELP).filter((k) => k).join(', ')}`);
+      default: throw unknownCommand(cmd);
     }
   } catch (e) {
     if (e instanceof DiagnosticError) {
