@@ -33,6 +33,27 @@ export const NUMERIC_CASES: NumericCase[] = [
     }),
   },
   {
+    name: 'normalizations_numeric',
+    graph: graphOf('normalizations_numeric', (b) => {
+      const x = b.input('x', f32(2, 3, 4, 5));
+      b.output(b.op1('instance_normalization', [x, b.input('scale', f32(3)), b.input('bias', f32(3))], { epsilon: 1e-3 }, { name: 'instance' }));
+      b.output(b.op1('lrn', [x], { size: 3 }, { name: 'lrn' }));
+      b.output(b.op1('lrn', [b.input('x5', f32(1, 6, 3))], { size: 4, alpha: 0.2, beta: 0.5, bias: 2 }, { name: 'lrn_even' }));
+      b.output(b.op1('mean_variance_normalization', [x], {}, { name: 'mvn' }));
+      b.output(b.op1('mean_variance_normalization', [x], { axes: [1, -1] }, { name: 'mvn_axes' }));
+    }),
+  },
+  {
+    name: 'normalizations_f64',
+    only: 'cpu',
+    graph: graphOf('normalizations_f64', (b) => {
+      const x = b.input('x', typed('f64', 2, 3, 6));
+      b.output(b.op1('instance_normalization', [x, b.input('scale', typed('f64', 3)), b.input('bias', typed('f64', 3))], {}, { name: 'instance' }));
+      b.output(b.op1('lrn', [x], { size: 5 }, { name: 'lrn' }));
+      b.output(b.op1('mean_variance_normalization', [x], { axes: [2] }, { name: 'mvn' }));
+    }),
+  },
+  {
     name: 'conv_transpose_symbolic_batch',
     graph: graphOf('conv_transpose_symbolic_batch', (b) => {
       const x = b.input('x', tensorType('f32', [sym('N'), 3, 4, 4]));

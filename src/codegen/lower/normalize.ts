@@ -142,6 +142,85 @@ function trailingNorm(center: boolean): OpLowering {
   };
 }
 
+/** Each (n, c) plane normalized over its spatial elements, then scale[c] and B[c]. */
+const instanceNormalization: OpLowering = {
+  unsupported: floatOnly,
+  lower(ctx) {
+    const [X, S, B] = [0, 1, 2].map((i) => req(ctx, i));
+    const Y = ctx.output(0);
+    const d = X.type.dtype;
+    const shape = X.type.shape;
+    const channels = dimExpr(shape[1]), planes = mul(dimExpr(shape[0]), channels), D = productExpr(shape.slice(2));
+    const [r, j, mean, sq, a, shift] = ['r', 'j', 'mean', 'sq', 'a', 'shift'].map((h) => ctx.fresh(h));
+    const at = add(mul(ivar(r), D), ivar(j));
+    const x64 = cast(load(X.buf, at, d), 'f64');
+    const ch = bin('rem', ivar(r), channels);
+    const body: Stmt[] = [
+      letv(mean, f('f64', 0), true),
+      loop(j, D, [assign(mean, add(svar(mean, 'f64'), x64))]),
+      assign(mean, bin('div', svar(mean, 'f64'), cast(D, 'f64'))),
+      letv(sq, f('f64', 0), true),
+      loop(j, D, [letv('t', bin('sub', x64, svar(mean, 'f64'))), assign(sq, add(svar(sq, 'f64'), bin('mul', svar('t', 'f64'), svar('t', 'f64'))))]),
+      letv(a, bin('mul', call('rsqrt', add(bin('div', svar(sq, 'f64'), cast(D, 'f64')), f('f64', ctx.attrs.epsilon as number))), cast(load(S.buf, ch, d), 'f64'))),
+      letv(shift, cast(load(B.buf, ch, d), 'f64')),
+      loop(j, D, [store(Y.buf, at, cast(add(bin('mul', bin('sub', x64, svar(mean, 'f64')), svar(a, 'f64')), svar(shift, 'f64')), d))]),
+    ];
+    return { body: [loop(r, planes, body)], schedule: parallelSchedule(mul(planes, D), [r]) };
+  },
+};
+
+/** Local response normalization: each element over the squares of its `size` neighbouring channels. */
+const lrn: OpLowering = {
+  unsupported: floatOnly,
+  lower(ctx) {
+    const X = req(ctx, 0), Y = ctx.output(0);
+    const d = X.type.dtype;
+    const { outer, n: channels, inner } = splitAxis(X.type.shape, 1);
+    const size = ctx.attrs.size as number;
+    const before = Math.floor((size - 1) / 2), after = Math.ceil((size - 1) / 2);
+    const [o, c, i, k, sq] = ['o', 'c', 'i', 'k', 'sq'].map((h) => ctx.fresh(h));
+    const at = (ch: Expr) => add(mul(add(mul(ivar(o), channels), ch), inner), ivar(i));
+    const xk = cast(load(X.buf, at(ivar(k)), d), 'f64');
+    const base = add(f('f64', ctx.attrs.bias as number), bin('mul', f('f64', (ctx.attrs.alpha as number) / size), svar(sq, 'f64')));
+    const body = loop(o, outer, [loop(c, channels, [loop(i, inner, [
+      letv(sq, f('f64', 0), true),
+      loop(k, bin('min', add(ivar(c), idx(after + 1)), channels), [assign(sq, add(svar(sq, 'f64'), bin('mul', xk, xk)))], bin('max', sub(ivar(c), idx(before)), idx(0))),
+      store(Y.buf, at(ivar(c)), cast(bin('div', cast(load(X.buf, at(ivar(c)), d), 'f64'), call('pow', base, f('f64', ctx.attrs.beta as number))), d)),
+    ])])]);
+    return { body: [body], schedule: parallelSchedule(mul(productExpr(X.type.shape), idx(size)), [o, c]) };
+  },
+};
+
+/** (x - mean) / (sqrt(variance) + 1e-9), with mean and variance over `axes` (ONNX MeanVarianceNormalization). */
+const meanVarianceNormalization: OpLowering = {
+  unsupported: floatOnly,
+  lower(ctx) {
+    const X = req(ctx, 0), Y = ctx.output(0);
+    const d = X.type.dtype;
+    const shape = X.type.shape;
+    const axes = (ctx.attrs.axes as number[]).map((a) => normAxis(a, shape.length));
+    const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const st = stridesExpr(shape);
+    const count = cast(productExpr(axes.map((i) => shape[i])), 'f64');
+    const [mean, sq, inv] = [ctx.fresh('mean'), ctx.fresh('sq'), ctx.fresh('inv')];
+    const outer = nest(ctx, 'o', kept.map((i) => dimExpr(shape[i])), (ov) => {
+      const base = linearIndex(ov, kept.map((i) => st[i]));
+      const scan = (step: (at: Expr) => Stmt[]) => nest(ctx, 'r', axes.map((i) => dimExpr(shape[i])), (rv) => step(add(base, linearIndex(rv, axes.map((i) => st[i]))))).stmts;
+      const x64 = (at: Expr) => cast(load(X.buf, at, d), 'f64');
+      return [
+        letv(mean, f('f64', 0), true),
+        ...scan((at) => [assign(mean, add(svar(mean, 'f64'), x64(at)))]),
+        assign(mean, bin('div', svar(mean, 'f64'), count)),
+        letv(sq, f('f64', 0), true),
+        ...scan((at) => [letv('t', bin('sub', x64(at), svar(mean, 'f64'))), assign(sq, add(svar(sq, 'f64'), bin('mul', svar('t', 'f64'), svar('t', 'f64'))))]),
+        letv(inv, bin('div', f('f64', 1), add(call('sqrt', bin('div', svar(sq, 'f64'), count)), f('f64', 1e-9)))),
+        ...scan((at) => [store(Y.buf, at, cast(bin('mul', bin('sub', x64(at), svar(mean, 'f64')), svar(inv, 'f64')), d))]),
+      ];
+    });
+    return { body: outer.stmts, schedule: parallelSchedule(productExpr(shape), outer.vars.slice(0, 1)) };
+  },
+};
+
 // ---------------------------------------------------------------- reductions
 
 type ReduceKind = (typeof REDUCE_KINDS)[number];
@@ -398,6 +477,9 @@ export const NORMALIZE: Record<string, OpLowering> = {
   batch_normalization: batchNormalization,
   layer_normalization: trailingNorm(true),
   rms_normalization: trailingNorm(false),
+  instance_normalization: instanceNormalization,
+  lrn,
+  mean_variance_normalization: meanVarianceNormalization,
   ...Object.fromEntries(REDUCE_KINDS.map((k) => [`reduce_${k}`, reduceLowering(k)])),
   max_pool: poolLowering('max'),
   average_pool: poolLowering('avg'),
