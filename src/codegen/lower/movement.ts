@@ -1,18 +1,18 @@
-// Data movement: transpose, slice, concat, split, gather, pad, expand, resize. These copy storage
-// elements without reading them as numbers, so they serve every dtype (f16/bf16 bit patterns and i64
-// included), except linear resize, which interpolates f32/f64.
+// Data movement: transpose, slice, concat, split, gather, pad, expand, resize, tile, depth_to_space,
+// space_to_depth. These copy storage elements without reading them as numbers, so they serve every
+// dtype (f16/bf16 bit patterns and i64 included), except linear resize, which interpolates f32/f64.
 import { Dim, dimAdd, isStatic } from '../../ir/dim.js';
 import { Node, TensorType } from '../../ir/graph.js';
 import { normAxis } from '../../ir/ops/util.js';
 import {
-  Expr, Stmt, add, and, bin, call, cast, defaultSchedule, ge, idx, ivar, letv, load, loop, lt, mul, num, rem, select, store, sub, svar,
+  Expr, Stmt, add, and, bin, call, cast, defaultSchedule, div, ge, idx, ivar, letv, load, loop, lt, mul, num, rem, select, store, sub, svar,
 } from '../kernel-ir.js';
 import { broadcastNest } from './elementwise.js';
 import { dimExpr, linearIndex, productExpr, stridesExpr } from './dims.js';
 import { LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
 
 /** Loop nest over `shape` (size-1 dims dropped): outer two loops parallel, innermost vectorized. */
-function copyNest(ctx: LowerCtx, shape: readonly Dim[], body: (coords: Expr[]) => Stmt[]): LoweredKernel {
+export function copyNest(ctx: LowerCtx, shape: readonly Dim[], body: (coords: Expr[]) => Stmt[]): LoweredKernel {
   const kept = shape.map((_, i) => i).filter((i) => shape[i] !== 1);
   const vars = kept.map(() => ctx.fresh('i'));
   const coords = shape.map((): Expr => idx(0));
@@ -308,4 +308,48 @@ const resize: OpLowering = {
   },
 };
 
-export const MOVEMENT: Record<string, OpLowering> = { transpose, slice, concat, split, gather, pad, expand, resize };
+// ---------------------------------------------------------------- tile, depth_to_space, space_to_depth
+
+const tile: OpLowering = {
+  lower(ctx) {
+    const X = req(ctx, 0), Y = ctx.output(0);
+    const inSt = stridesExpr(X.type.shape), outSt = stridesExpr(Y.type.shape);
+    return copyNest(ctx, Y.type.shape, (c) => [
+      store(Y.buf, linearIndex(c, outSt), load(X.buf, linearIndex(c.map((ci, k) => rem(ci, dimExpr(X.type.shape[k]))), inSt), X.type.dtype)),
+    ]);
+  },
+};
+
+/** Output element (n, c, y, x) of depth_to_space reads input channel `channel(c, y % b, x % b)` at (y / b, x / b). */
+const depthToSpace: OpLowering = {
+  lower(ctx) {
+    const X = req(ctx, 0), Y = ctx.output(0);
+    const b = idx(ctx.attrs.blocksize as number);
+    const co = dimExpr(Y.type.shape[1]);
+    const inSt = stridesExpr(X.type.shape), outSt = stridesExpr(Y.type.shape);
+    return copyNest(ctx, Y.type.shape, ([n, c, y, x]) => {
+      const [by, bx] = [rem(y, b), rem(x, b)];
+      const channel = ctx.attrs.mode === 'DCR' ? add(mul(add(mul(by, b), bx), co), c) : add(mul(c, mul(b, b)), add(mul(by, b), bx));
+      return [store(Y.buf, linearIndex([n, c, y, x], outSt), load(X.buf, linearIndex([n, channel, div(y, b), div(x, b)], inSt), X.type.dtype))];
+    });
+  },
+};
+
+/** Output channel (by * b + bx) * C + c of space_to_depth holds input channel c at (y * b + by, x * b + bx). */
+const spaceToDepth: OpLowering = {
+  lower(ctx) {
+    const X = req(ctx, 0), Y = ctx.output(0);
+    const b = idx(ctx.attrs.blocksize as number);
+    const channels = dimExpr(X.type.shape[1]);
+    const inSt = stridesExpr(X.type.shape), outSt = stridesExpr(Y.type.shape);
+    return copyNest(ctx, Y.type.shape, ([n, oc, y, x]) => {
+      const block = div(oc, channels);
+      const src = [n, rem(oc, channels), add(mul(y, b), div(block, b)), add(mul(x, b), rem(block, b))];
+      return [store(Y.buf, linearIndex([n, oc, y, x], outSt), load(X.buf, linearIndex(src, inSt), X.type.dtype))];
+    });
+  },
+};
+
+export const MOVEMENT: Record<string, OpLowering> = {
+  transpose, slice, concat, split, gather, pad, expand, resize, tile, depth_to_space: depthToSpace, space_to_depth: spaceToDepth,
+};
