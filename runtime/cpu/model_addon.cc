@@ -67,10 +67,17 @@ Napi::Error to_js(Napi::Env env, const Error& e) {
 /** Weights plus the reusable workspace; shared by a Model and the async runs it started. */
 class LoadedModel {
  public:
-  LoadedModel(const ModelSpec& spec, std::unique_ptr<SafetensorsFile> file, int threads)
-      : spec_(spec), weights_(spec, std::move(file)), threads_(threads) {}
+  LoadedModel(const ModelSpec& spec, std::unique_ptr<SafetensorsFile> file, int threads, bool profile)
+      : spec_(spec), weights_(spec, std::move(file)), threads_(threads), profile_(profile) {}
 
   const ModelSpec& spec() const { return spec_; }
+  bool profiled() const { return profile_; }
+
+  /** The kernel times of the last finished run, when the model was loaded with { profile: true }. */
+  std::vector<KernelTime> last_profile() {
+    std::lock_guard<std::mutex> lock(profile_mutex_);
+    return last_profile_;
+  }
 
   /** Serialized: the workspace is one buffer, and concurrent runs of one model would share it. */
   void run(const void* const* inputs, void* const* outputs, const int64_t* syms) {
@@ -85,7 +92,18 @@ class LoadedModel {
       workspace_.reset(static_cast<uint8_t*>(memory));
       workspace_bytes_ = rounded;
     }
-    int status = dsc_run(weights_.pointers(), inputs, outputs, syms, workspace_.get(), threads_);
+    int status;
+    if (profile_) {
+      std::vector<KernelTime> times;
+      {
+        KernelTimer timer(&times);
+        status = dsc_run(weights_.pointers(), inputs, outputs, syms, workspace_.get(), threads_);
+      }
+      std::lock_guard<std::mutex> lock(profile_mutex_);
+      last_profile_ = std::move(times);
+    } else {
+      status = dsc_run(weights_.pointers(), inputs, outputs, syms, workspace_.get(), threads_);
+    }
     if (status != 0) throw Error("DSC4008", std::string(spec_.name) + ": the kernels failed with status " + std::to_string(status));
   }
 
@@ -96,7 +114,10 @@ class LoadedModel {
   const ModelSpec& spec_;
   Weights weights_;
   int threads_;
+  bool profile_;
   std::mutex mutex_;
+  std::mutex profile_mutex_;
+  std::vector<KernelTime> last_profile_;
   std::unique_ptr<uint8_t, FreeDeleter> workspace_;
   size_t workspace_bytes_ = 0;
 };
@@ -321,10 +342,10 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Model",
                        {InstanceMethod<&NativeModel::Run>("run"), InstanceMethod<&NativeModel::RunAsync>("runAsync"),
-                        InstanceMethod<&NativeModel::Dispose>("dispose")});
+                        InstanceMethod<&NativeModel::LastProfile>("lastProfile"), InstanceMethod<&NativeModel::Dispose>("dispose")});
   }
 
-  /** new Model(source: string | Uint8Array, label: string, threads: number) */
+  /** new Model(source: string | Uint8Array, label: string, threads: number, profile: boolean) */
   explicit NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeModel>(info) {
     Napi::Env env = info.Env();
     const ModelSpec& spec = model_spec();
@@ -347,7 +368,8 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
       } else {
         throw Napi::TypeError::New(env, std::string(spec.name) + ": weights must be a path or a Uint8Array of a safetensors file");
       }
-      model_ = std::make_shared<LoadedModel>(spec, std::move(file), threads);
+      bool profile = info.Length() > 3 && info[3].ToBoolean().Value();
+      model_ = std::make_shared<LoadedModel>(spec, std::move(file), threads, profile);
     } catch (const Error& e) {
       throw to_js(env, e);
     } catch (const std::bad_alloc&) {
@@ -384,6 +406,27 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     } catch (const Error& e) {
       throw to_js(env, e);
     }
+  }
+
+  /** { totalMs, kernels: [{ kernel, ms }] } of the last run, in call order; null unless loaded with profile. */
+  Napi::Value LastProfile(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::shared_ptr<LoadedModel> model = loaded(env);
+    if (!model->profiled()) return env.Null();
+    std::vector<KernelTime> times = model->last_profile();
+    Napi::Array kernels = Napi::Array::New(env, times.size());
+    int64_t total = 0;
+    for (size_t k = 0; k < times.size(); k++) {
+      Napi::Object entry = Napi::Object::New(env);
+      entry.Set("kernel", Napi::String::New(env, times[k].kernel ? times[k].kernel : "?"));
+      entry.Set("ms", Napi::Number::New(env, static_cast<double>(times[k].ns) / 1e6));
+      kernels.Set(static_cast<uint32_t>(k), entry);
+      total += times[k].ns;
+    }
+    Napi::Object profile = Napi::Object::New(env);
+    profile.Set("totalMs", Napi::Number::New(env, static_cast<double>(total) / 1e6));
+    profile.Set("kernels", kernels);
+    return profile;
   }
 
   /** Releases the weights now; runs already queued keep them alive until they finish. */

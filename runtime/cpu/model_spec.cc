@@ -1,6 +1,24 @@
 #include "model_spec.h"
 
+#include <chrono>
+
 namespace dsc {
+
+namespace {
+thread_local std::vector<KernelTime>* active_times = nullptr;
+thread_local int64_t last_mark_ns = 0;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+KernelTimer::KernelTimer(std::vector<KernelTime>* times) {
+  times->clear();
+  active_times = times;
+}
+
+KernelTimer::~KernelTimer() { active_times = nullptr; }
 
 size_t dtype_bytes(DType t) {
   switch (t) {
@@ -47,3 +65,10 @@ bool is_ignored_weight(const ModelSpec& spec, const std::string& name) {
 }
 
 }  // namespace dsc
+
+extern "C" void dsc_profile_mark(int call, const char* kernel) {
+  if (!dsc::active_times) return;
+  int64_t now = dsc::now_ns();
+  if (call >= 0) dsc::active_times->push_back({kernel, now - dsc::last_mark_ns});
+  dsc::last_mark_ns = now;
+}

@@ -6,12 +6,19 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 extern "C" {
 void dsc_output_shape(int index, const int64_t* syms, int64_t* shape_out);
 size_t dsc_workspace_bytes(const int64_t* syms);
 int dsc_run(const void* const* params, const void* const* inputs, void* const* outputs, const int64_t* syms,
             void* workspace, int num_threads);
+/**
+ * The per-kernel timer the generated dsc_run calls (it declares it weak, so kernels linked without the
+ * runtime skip it): call -1 before the first kernel, then call i with the kernel's name after kernel i.
+ * It records only on a thread where a KernelTimer is alive, so unprofiled runs pay one branch a kernel.
+ */
+void dsc_profile_mark(int call, const char* kernel);
 }
 
 namespace dsc {
@@ -72,6 +79,21 @@ std::string type_text(const TensorSpec& t);
 
 /** Whether a stored tensor that is no parameter is skipped: one of spec.ignored_params, or any `*.num_batches_tracked`. */
 bool is_ignored_weight(const ModelSpec& spec, const std::string& name);
+
+/** One kernel call of a profiled run: the kernel's name (a literal of the kernel code) and its time. */
+struct KernelTime {
+  const char* kernel;
+  int64_t ns;
+};
+
+/** While alive, the kernel calls of dsc_run on this thread are timed into `times` (cleared first). */
+class KernelTimer {
+ public:
+  explicit KernelTimer(std::vector<KernelTime>* times);
+  ~KernelTimer();
+  KernelTimer(const KernelTimer&) = delete;
+  KernelTimer& operator=(const KernelTimer&) = delete;
+};
 
 /** Defined by the generated glue of each package. */
 const ModelSpec& model_spec();

@@ -17,4 +17,8 @@ export const Model = defineModel(plan, manifest, {
     if (!response.ok) throw new Error(`${plan.name}: fetching the weights ${url} failed: ${response.status} ${response.statusText}`);
     return new Uint8Array(await response.arrayBuffer());
   },
+  bundledWeights: async () => {
+    const response = await fetch(new URL('./weights.safetensors', import.meta.url));
+    return response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
+  },
 });

@@ -14,6 +14,12 @@ import { readSafetensorsTensors } from './safetensors.js';
 export interface HostTensor { dtype: string; shape: readonly number[]; data: ArrayBufferView }
 
 /** An output: typed data for f32, i32, u32 and i64 (widened from the i32 words the shaders compute); bool as a Uint8Array of 0/1. */
+/** One kernel (shader dispatch) of a profiled run, in dispatch order. */
+export interface KernelTiming { kernel: string; ms: number }
+
+/** The kernel times of one run: the same table the cpu target's packages give. */
+export interface RunProfile { totalMs: number; kernels: KernelTiming[] }
+
 export interface OutputTensor { dtype: string; shape: number[]; data: Float32Array | Int32Array | Uint32Array | BigInt64Array | Uint8Array }
 
 export const NO_ADAPTER = 'no WebGPU adapter: install a Vulkan driver (e.g. Mesa lavapipe) or run in a browser with WebGPU';
@@ -173,8 +179,14 @@ export class WebGpuModel {
     }));
   }
 
-  /** Run the model on inputs by name; resolves to the outputs by name. */
-  async run(inputs: Record<string, HostTensor> | ReadonlyMap<string, HostTensor>): Promise<Map<string, OutputTensor>> {
+  /** The kernel times of the last run made with `{ profile: true }`. */
+  lastProfile: RunProfile | null = null;
+
+  /**
+   * Run the model on inputs by name; resolves to the outputs by name. With `profile`, each shader is
+   * submitted alone and timed on the CPU from its submit until the queue is done with it (lastProfile).
+   */
+  async run(inputs: Record<string, HostTensor> | ReadonlyMap<string, HostTensor>, opts: { profile?: boolean } = {}): Promise<Map<string, OutputTensor>> {
     const plan = this.plan;
     const get = (name: string): HostTensor | undefined =>
       (inputs instanceof Map ? (inputs as ReadonlyMap<string, HostTensor>).get(name) : (inputs as Record<string, HostTensor>)[name]);
@@ -201,16 +213,38 @@ export class WebGpuModel {
       if (words.byteLength) queue.writeBuffer(data, evalIndex(slot.offset, syms) * 4, words);
     });
 
-    const encoder = this.device.createCommandEncoder({ label: plan.name });
-    const pass = encoder.beginComputePass();
-    plan.shaders.forEach((s, i) => {
+    const dispatch = (pass: GPUComputePassEncoder, i: number): boolean => {
+      const s = plan.shaders[i];
       const invocations = evalIndex(s.invocations, syms);
-      if (invocations <= 0) return;
+      if (invocations <= 0) return false;
       pass.setPipeline(this.pipelines[i]);
       pass.setBindGroup(0, this.bindGroups[i]);
       pass.dispatchWorkgroups(...workgroupCounts(invocations, s.workgroupSize));
-    });
-    pass.end();
+      return true;
+    };
+    if (opts.profile) {
+      // the uploads above are done before the first shader's clock starts
+      await queue.onSubmittedWorkDone();
+      const kernels: KernelTiming[] = [];
+      for (let i = 0; i < plan.shaders.length; i++) {
+        const one = this.device.createCommandEncoder({ label: plan.shaders[i].name });
+        const pass = one.beginComputePass();
+        const launched = dispatch(pass, i);
+        pass.end();
+        if (!launched) continue;
+        const t0 = performance.now();
+        queue.submit([one.finish()]);
+        await queue.onSubmittedWorkDone();
+        kernels.push({ kernel: plan.shaders[i].name, ms: performance.now() - t0 });
+      }
+      this.lastProfile = { totalMs: kernels.reduce((sum, k) => sum + k.ms, 0), kernels };
+    }
+    const encoder = this.device.createCommandEncoder({ label: plan.name });
+    if (!opts.profile) {
+      const pass = encoder.beginComputePass();
+      for (let i = 0; i < plan.shaders.length; i++) dispatch(pass, i);
+      pass.end();
+    }
     const outputs = plan.outputs.map((slot) => ({ slot, shape: shapeOf(slot), offset: evalIndex(slot.offset, syms) * 4 }));
     const sizes = outputs.map((o) => (storedHalf(plan, o.slot.dtype) ? Math.ceil(product(o.shape) / 2) : product(o.shape)) * 4);
     const stagingBytes = 16 + sizes.reduce((a, b) => a + b, 0);

@@ -1,7 +1,7 @@
 // The Model class of a package compiled for the wgsl target, over the executor. The same class serves
 // the browser bundle and the Node entry; they differ only in where the GPU object comes from and how a
 // weights path is read, which the entries pass in. Imports nothing from Node.
-import { WebGpuModel, HostTensor } from './executor.js';
+import { WebGpuModel, HostTensor, RunProfile } from './executor.js';
 import { WgslHostDType, WgslPlan, evalIndex } from './plan.js';
 import { readSafetensorsTensors } from './safetensors.js';
 import type { manifest as Manifest } from './model.js';
@@ -12,12 +12,16 @@ export interface PackageTensor { data: ArrayBufferView; shape: readonly number[]
 export interface PackageLoadOptions {
   /** the WebGPU entry point: navigator.gpu in a browser; by default the platform's own */
   gpu?: GPU;
+  /** time every shader of each run (one submit each, timed on the CPU); read the times from `lastProfile` */
+  profile?: boolean;
 }
 
 /** What an entry supplies: the platform's GPU object, and the bytes behind a weights path or URL. */
 export interface PackagePlatform {
   defaultGpu(): Promise<GPU>;
   readWeights(source: string): Promise<Uint8Array>;
+  /** the weights.safetensors shipped beside the package's modules, or undefined when there is none */
+  bundledWeights(): Promise<Uint8Array | undefined>;
 }
 
 const ARRAY_CLASS: Record<WgslHostDType, { name: string; is: (v: ArrayBufferView) => boolean }> = {
@@ -54,18 +58,25 @@ export function readPackageWeights(manifest: typeof Manifest, bytes: Uint8Array,
 export function defineModel(plan: WgslPlan, manifest: typeof Manifest, platform: PackagePlatform) {
   return class Model {
     private gpuModel: WebGpuModel | null;
+    private readonly profile: boolean;
 
-    private constructor(gpuModel: WebGpuModel) {
+    private constructor(gpuModel: WebGpuModel, profile: boolean) {
       this.gpuModel = gpuModel;
+      this.profile = profile;
     }
 
-    /** Create the device and pipelines and upload the weights: safetensors bytes, or a path (Node) or URL (browser) to them. */
+    /**
+     * Create the device and pipelines and upload the weights: safetensors bytes, or a path (Node) or URL
+     * (browser) to them; with none, the weights.safetensors bundled in the package, when it has them.
+     */
     static async load(weights?: string | Uint8Array | ArrayBuffer, options: PackageLoadOptions = {}): Promise<Model> {
-      const bytes = typeof weights === 'string' ? await platform.readWeights(weights) : weights instanceof ArrayBuffer ? new Uint8Array(weights) : weights;
-      if (!bytes && plan.params.length) throw new Error(`${plan.name}: Model.load needs the weights (${plan.params.length} parameters)`);
+      const bytes = typeof weights === 'string' ? await platform.readWeights(weights)
+        : weights instanceof ArrayBuffer ? new Uint8Array(weights)
+        : weights ?? (plan.params.length ? await platform.bundledWeights() : undefined);
+      if (!bytes && plan.params.length) throw new Error(`${plan.name}: this package bundles no weights; pass Model.load a safetensors path or its bytes (${plan.params.length} parameters)`);
       const tensors = bytes ? readPackageWeights(manifest, bytes, typeof weights === 'string' ? weights : 'weights buffer') : new Map();
       const gpu = options.gpu ?? (await platform.defaultGpu());
-      return new Model(await WebGpuModel.load(gpu, plan, tensors));
+      return new Model(await WebGpuModel.load(gpu, plan, tensors), options.profile === true);
     }
 
     /** Run the model on the GPU; rejects with an Error naming the input when an input does not fit. */
@@ -83,10 +94,15 @@ export function defineModel(plan: WgslPlan, manifest: typeof Manifest, platform:
         if (!kind.is(tensor.data)) throw new Error(`${plan.name}: input ${slot.name} must be a ${kind.name} (${slot.dtype})`);
         feeds.set(slot.name, { dtype: slot.dtype, shape: tensor.shape, data: tensor.data });
       });
-      const outputs = await this.gpuModel.run(feeds);
+      const outputs = await this.gpuModel.run(feeds, { profile: this.profile });
       const result: Record<string, PackageTensor> = {};
       for (const [name, t] of outputs) result[name] = { data: t.data, shape: t.shape };
       return result;
+    }
+
+    /** The kernel times of the last run when the model was loaded with `{ profile: true }`, else null. */
+    get lastProfile(): RunProfile | null {
+      return this.profile ? this.gpuModel?.lastProfile ?? null : null;
     }
 
     /** Release the GPU buffers and the device; later runs throw. */

@@ -139,7 +139,7 @@ export async function cachedPackage(graph: Graph, opts: CompileOptions): Promise
 }
 
 interface NativeModel {
-  run(inputs: Record<string, { data: ArrayBufferView; shape: number[] }>): Record<string, { data: ArrayBufferView; shape: number[] }>;
+  runSync(inputs: Record<string, { data: ArrayBufferView; shape: number[] }>): Record<string, { data: ArrayBufferView; shape: number[] }>;
   dispose(): void;
 }
 
@@ -154,7 +154,7 @@ export async function runPackage(dir: string, manifest: ModelManifest, weights: 
     let outs;
     const t0 = performance.now();
     try {
-      outs = model.run(feeds);
+      outs = model.runSync(feeds);
     } catch (e) {
       const err = e as Error & { code?: string };
       if (err.code && err.code in CATALOG) throw diag(err.code as DiagCode, err.message);

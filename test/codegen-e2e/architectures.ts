@@ -73,7 +73,7 @@ export function firstBatch(t: Tensor, n: number): Tensor {
 export type Feeds = Record<string, { data: ArrayBufferView; shape: number[] }>;
 
 export interface LoadedPackage {
-  run(inputs: Feeds): Feeds;
+  run(inputs: Feeds): Promise<Feeds>;
   dispose(): void;
 }
 
@@ -100,10 +100,10 @@ export function expectLiveOutput(t: Tensor, what: string): void {
 }
 
 /**
- * Runs a loaded package (the cpu package's run returns its outputs, the wgsl package's a promise of
- * them) and the interpreter on the same inputs; expects the first outputs to agree, and returns how far apart they are.
+ * Runs a loaded package (cpu or wgsl: run resolves to the outputs on every target) and the interpreter on
+ * the same inputs; expects the first outputs to agree, and returns how far apart they are.
  */
-export async function expectPackageMatches(model: { run(inputs: Feeds): Feeds | Promise<Feeds> }, graph: Graph, inputs: ReadonlyMap<string, Tensor>, what: string, weights?: ReadonlyMap<string, Tensor>): Promise<Comparison> {
+export async function expectPackageMatches(model: { run(inputs: Feeds): Promise<Feeds> }, graph: Graph, inputs: ReadonlyMap<string, Tensor>, what: string, weights?: ReadonlyMap<string, Tensor>): Promise<Comparison> {
   const want = runGraph(graph, inputs, weights ? { weights } : {}).get(graph.outputs[0].name)!;
   expectLiveOutput(want, what);
   const feeds = Object.fromEntries([...inputs].map(([k, t]) => [k, { data: t.data, shape: [...t.shape] }]));

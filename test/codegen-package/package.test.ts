@@ -115,15 +115,19 @@ describe('emitPackage', () => {
     const consumer = (body: string) => {
       const file = join(work, 'consumer', 'consumer.ts');
       mkdirSync(join(work, 'consumer'), { recursive: true });
-      writeFileSync(file, `import { Model, Outputs } from '../tiny-net/index.js';\nexport async function f(): Promise<void> {\n${body}\n}\n`);
+      writeFileSync(file, `import { Model, Outputs, RunProfile } from '../tiny-net/index.js';\nexport async function f(): Promise<void> {\n${body}\n}\n`);
       const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: [], lib: ['lib.es2022.d.ts'] });
       return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     };
     expect(consumer(`
       const m = await Model.load('w.safetensors', { threads: 2 });
-      const out: Outputs = m.run({ x: { data: new Float32Array(8), shape: [2, 4] }, scale: { data: new Float32Array(2), shape: [2] } });
+      const out: Outputs = await m.run({ x: { data: new Float32Array(8), shape: [2, 4] }, scale: { data: new Float32Array(2), shape: [2] } });
       const y: Float32Array = out.y.data; const cols: 3 = out.y.shape[1]; const best: BigInt64Array = out.best.data;
-      void y; void cols; void best; m.dispose();`)).toEqual([]);
+      const now: Outputs = m.runSync({ x: { data: new Float32Array(4), shape: [1, 4] }, scale: { data: new Float32Array(1), shape: [1] } });
+      const profile: RunProfile | null = m.lastProfile;
+      const bundled = await Model.load();
+      void y; void cols; void best; void now; void profile; bundled.dispose(); m.dispose();`)).toEqual([]);
+    expect(consumer(`const m = await Model.load('w'); const out: Outputs = m.run({ x: { data: new Float32Array(8), shape: [2, 4] }, scale: { data: new Float32Array(2), shape: [2] } }); void out;`).join('\n')).toMatch(/Promise<Outputs>/);
     expect(consumer(`const m = await Model.load('w'); m.run({ x: { data: new Float64Array(8), shape: [2, 4] }, scale: { data: new Float32Array(2), shape: [2] } });`).join('\n')).toMatch(/Float64Array/);
     expect(consumer(`const m = await Model.load('w'); m.run({ x: { data: new Float32Array(8), shape: [2, 5] }, scale: { data: new Float32Array(2), shape: [2] } });`).join('\n')).toMatch(/'5' is not assignable to type '4'/);
     expect(consumer(`const m = await Model.load('w'); m.run({ x: { data: new Float32Array(8), shape: [2, 4] } });`).join('\n')).toMatch(/scale/);
@@ -177,7 +181,7 @@ describe('buildPackage', () => {
     const dir = join(work, 'npm-install');
     emitPackage({ manifest: MANIFEST, kernelFiles: KERNELS, outDir: dir });
     await run('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: dir });
-    const script = `require(${JSON.stringify(dir)}).Model.load(${JSON.stringify(join(dataDir, 'good.safetensors'))}).then((m) => console.log(JSON.stringify([...m.run({ x: { data: new Float32Array([1, 1, 1, 1]), shape: [1, 4] }, scale: { data: new Float32Array([2]), shape: [1] } }).y.data])))`;
+    const script = `require(${JSON.stringify(dir)}).Model.load(${JSON.stringify(join(dataDir, 'good.safetensors'))}).then((m) => m.run({ x: { data: new Float32Array([1, 1, 1, 1]), shape: [1, 4] }, scale: { data: new Float32Array([2]), shape: [1] } }).then((out) => console.log(JSON.stringify([...out.y.data]))))`;
     const { stdout } = await run(process.execPath, ['-e', script]);
     const expected = [0, 1, 2].map((j) => Math.max(0, bias[j] + weight[j] + weight[3 + j] + weight[6 + j] + weight[9 + j]) * 2);
     JSON.parse(stdout).forEach((v: number, j: number) => expect(v).toBeCloseTo(expected[j], 5));

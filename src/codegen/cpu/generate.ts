@@ -180,6 +180,8 @@ export function printCpuProgram(program: KernelProgram, threads: boolean): strin
 
   const bindSymbols = (indent: string) => program.symbols.map((s, i) => `${indent}const int64_t ${s} = syms[${i}];`);
   out.push('extern "C" {', '');
+  out.push('// per-kernel timers (runtime/cpu/model_spec.h); weak, so kernels linked without the runtime skip them');
+  out.push('__attribute__((weak)) void dsc_profile_mark(int call, const char* kernel);', '');
   out.push('void dsc_output_shape(int index, const int64_t* syms, int64_t* shape_out) {');
   out.push(...bindSymbols('  '));
   if (program.symbols.length === 0) out.push('  (void)syms;');
@@ -217,11 +219,13 @@ export function printCpuProgram(program: KernelProgram, threads: boolean): strin
       case 'constant': break;
     }
   }
+  out.push('  void (*const mark)(int, const char*) = dsc_profile_mark;', '  if (mark) mark(-1, nullptr);');
   for (const [i, c] of program.calls.entries()) {
     const k = program.kernels[i];
     const args = [...c.args, ...c.scalars];
     if (usesThreads(k, threads)) args.push('nt');
     out.push(`  if (const int rc = ${c.kernel}(${args.join(', ')})) return rc;`);
+    out.push(`  if (mark) mark(${i}, "${c.kernel}");`);
   }
   out.push('  return 0;', '}', '', '}  // extern "C"', '');
   return out.join('\n');

@@ -40,6 +40,8 @@ export function emitBindings(manifest: ModelManifest): Bindings {
 
   // index.js is CommonJS (esbuild output), so require exists there; the declaration only serves the compiler.
   file.addStatements('declare const require: (id: string) => any;');
+  // module.path: the package's folder, where its bundled weights are
+  file.addStatements('declare const module: { readonly path: string };');
 
   file.addInterface({
     name: 'Tensor',
@@ -74,7 +76,22 @@ export function emitBindings(manifest: ModelManifest): Bindings {
   file.addInterface({
     name: 'LoadOptions',
     isExported: true,
-    properties: [{ name: 'threads', hasQuestionToken: true, type: 'number', docs: ['threads a run may use (default: all cores)'] }],
+    properties: [
+      { name: 'threads', hasQuestionToken: true, type: 'number', docs: ['threads a run may use (default: all cores)'] },
+      { name: 'profile', hasQuestionToken: true, type: 'boolean', docs: ['time every kernel of each run; read the times from `lastProfile` (default false)'] },
+    ],
+  });
+  file.addInterface({
+    name: 'KernelTiming',
+    isExported: true,
+    docs: ['One kernel call of a profiled run, in call order.'],
+    properties: [{ name: 'kernel', type: 'string', isReadonly: true }, { name: 'ms', type: 'number', isReadonly: true }],
+  });
+  file.addInterface({
+    name: 'RunProfile',
+    isExported: true,
+    docs: ['The kernel times of one run (`{ profile: true }` at load): the same table on every target.'],
+    properties: [{ name: 'totalMs', type: 'number', isReadonly: true, docs: ['the sum of the kernel times'] }, { name: 'kernels', type: 'readonly KernelTiming[]', isReadonly: true }],
   });
   file.addInterface({
     name: 'TensorInfo',
@@ -93,8 +110,8 @@ export function emitBindings(manifest: ModelManifest): Bindings {
     docs: ['What the model takes and gives: the manifest the package was generated from.'],
     declarations: [{
       name: 'manifest',
-      type: '{ readonly name: string; readonly inputs: readonly TensorInfo[]; readonly outputs: readonly TensorInfo[]; readonly params: readonly TensorInfo[]; readonly symbols: readonly string[] }',
-      initializer: `{ name: ${JSON.stringify(manifest.name)}, inputs: ${info(manifest.inputs)}, outputs: ${info(manifest.outputs)}, params: ${info(manifest.params)}, symbols: ${JSON.stringify(manifest.symbols.map((s) => s.name))} }`,
+      type: '{ readonly name: string; readonly inputs: readonly TensorInfo[]; readonly outputs: readonly TensorInfo[]; readonly params: readonly TensorInfo[]; readonly symbols: readonly string[]; readonly ignoredParams: readonly string[] }',
+      initializer: `{ name: ${JSON.stringify(manifest.name)}, inputs: ${info(manifest.inputs)}, outputs: ${info(manifest.outputs)}, params: ${info(manifest.params)}, symbols: ${JSON.stringify(manifest.symbols.map((s) => s.name))}, ignoredParams: ${JSON.stringify(manifest.ignoredParams ?? [])} }`,
     }],
   });
 
@@ -104,11 +121,12 @@ export function emitBindings(manifest: ModelManifest): Bindings {
     methods: [
       { name: 'run', parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs' },
       { name: 'runAsync', parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Promise<Outputs>' },
+      { name: 'lastProfile', returnType: 'RunProfile | null' },
       { name: 'dispose', returnType: 'void' },
     ],
   });
 
-  file.addClass({
+  const modelClass = file.addClass({
     name: 'Model',
     isExported: true,
     docs: [`Model ${manifest.name}, compiled ahead of time by dsc. Weights are checked by name, dtype and shape when they load; inputs before every run.`],
@@ -120,30 +138,34 @@ export function emitBindings(manifest: ModelManifest): Bindings {
         name: 'load',
         isStatic: true,
         isAsync: true,
-        docs: ['Loads weights from a safetensors file (memory-mapped) or its bytes (copied).'],
-        parameters: [{ name: 'weights', type: 'string | Uint8Array' }, { name: 'options', type: 'LoadOptions', initializer: '{}' }],
+        docs: [
+          'Loads weights from a safetensors file (memory-mapped; a relative path is resolved against the process\'s working directory) or its bytes (copied). ' +
+            'With no weights, loads the ones bundled in the package (weights.safetensors beside index.js), when it has them.',
+        ],
+        parameters: [{ name: 'weights', type: 'string | Uint8Array', hasQuestionToken: true }, { name: 'options', type: 'LoadOptions', initializer: '{}' }],
         returnType: 'Promise<Model>',
         statements: [
+          `const source = weights ?? (require('node:fs').existsSync(module.path + '/weights.safetensors') ? module.path + '/weights.safetensors' : undefined);`,
+          `if (source === undefined) throw new Error(${JSON.stringify(`${manifest.name}: this package bundles no weights; pass Model.load a safetensors path or its bytes`)});`,
           `const addon: { Model: new (weights: string | Uint8Array, label: string, threads: number | undefined) => NativeModel } = require(${JSON.stringify(ADDON_PATH)});`,
-          `return new Model(new addon.Model(weights, typeof weights === 'string' ? weights : 'weights buffer', options.threads));`,
+          `return new Model(new addon.Model(source, typeof source === 'string' ? source : 'weights buffer', options.threads, options.profile === true));`,
         ],
       },
       {
         kind: StructureKind.Method,
         name: 'run',
-        docs: ['Runs the model on this thread; throws an Error naming the input when an input does not fit.'],
-        parameters: [{ name: 'inputs', type: 'Inputs' }],
-        returnType: 'Outputs',
-        statements: 'return this.native.run(inputs);',
-      },
-      {
-        kind: StructureKind.Method,
-        name: 'runAsync',
-        isAsync: true,
-        docs: ['Runs the model on a libuv worker thread; the inputs are copied, so they may be reused at once.'],
+        docs: ['Runs the model off the JavaScript thread (a libuv worker); the inputs are copied first, so they may be reused at once. Rejects with an Error naming the input when an input does not fit.'],
         parameters: [{ name: 'inputs', type: 'Inputs' }],
         returnType: 'Promise<Outputs>',
         statements: 'return this.native.runAsync(inputs);',
+      },
+      {
+        kind: StructureKind.Method,
+        name: 'runSync',
+        docs: ['Runs the model on this thread (no copy of the inputs); throws an Error naming the input when an input does not fit.'],
+        parameters: [{ name: 'inputs', type: 'Inputs' }],
+        returnType: 'Outputs',
+        statements: 'return this.native.run(inputs);',
       },
       {
         kind: StructureKind.Method,
@@ -153,6 +175,13 @@ export function emitBindings(manifest: ModelManifest): Bindings {
         statements: 'this.native.dispose();',
       },
     ],
+  });
+
+  modelClass.addGetAccessor({
+    name: 'lastProfile',
+    docs: ['The kernel times of the last finished run when the model was loaded with `{ profile: true }`, else null.'],
+    returnType: 'RunProfile | null',
+    statements: 'return this.native.lastProfile();',
   });
 
   const source = file.getFullText();

@@ -113,7 +113,7 @@ function packageJson(manifest: ModelManifest, name: string, dependencies: 'dsc' 
     description: `Model ${manifest.name} compiled ahead of time by dsc: a native Node addon with typed bindings.`,
     main: 'index.js',
     types: 'index.d.ts',
-    files: ['index.js', 'index.d.ts', 'CMakeLists.txt', 'src', 'runtime', 'include', 'README.md'],
+    files: ['index.js', 'index.d.ts', 'CMakeLists.txt', 'src', 'runtime', 'include', 'README.md', 'weights.safetensors'],
     engines: { node: '>=20' },
     // With napi_versions, cmake-js builds against node-api-headers and never downloads Node's headers.
     binary: { napi_versions: [8] },

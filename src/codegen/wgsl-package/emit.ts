@@ -86,7 +86,8 @@ function packageJson(manifest: ModelManifest, name: string, dependencies: 'dsc' 
       '.': { types: './index.d.ts', browser: './browser.js', default: './index.js' },
       './browser.js': { types: './index.d.ts', default: './browser.js' },
     },
-    files: ['index.js', 'browser.js', 'model.js', 'index.d.ts', 'README.md'],
+    // weights.safetensors: the model's own weights, which `dsc compile` writes beside the package's files when it has them
+    files: ['index.js', 'browser.js', 'model.js', 'index.d.ts', 'README.md', 'weights.safetensors'],
     engines: { node: '>=20' },
     dependencies: { webgpu: dependencies === 'dsc' ? `file:${webgpu.dir}` : `^${webgpu.version}` },
   };
@@ -125,6 +126,21 @@ ${manifest.outputs.map(output).join('\n')}
 export interface LoadOptions {
   /** the WebGPU entry point (a GPU object): by default navigator.gpu in a browser, the \`webgpu\` package's in Node */
   gpu?: object;
+  /** time every kernel of each run (one submit per shader, timed on the CPU); read the times from \`lastProfile\` (default false) */
+  profile?: boolean;
+}
+
+/** One kernel call of a profiled run, in call order. */
+export interface KernelTiming {
+  readonly kernel: string;
+  readonly ms: number;
+}
+
+/** The kernel times of one run (\`{ profile: true }\` at load): the same table on every target. */
+export interface RunProfile {
+  /** the sum of the kernel times */
+  readonly totalMs: number;
+  readonly kernels: readonly KernelTiming[];
 }
 
 export interface TensorInfo {
@@ -134,15 +150,21 @@ export interface TensorInfo {
 }
 
 /** What the model takes and gives: the manifest the package was generated from. */
-export declare const manifest: { readonly name: string; readonly inputs: readonly TensorInfo[]; readonly outputs: readonly TensorInfo[]; readonly params: readonly TensorInfo[]; readonly symbols: readonly string[] };
+export declare const manifest: { readonly name: string; readonly inputs: readonly TensorInfo[]; readonly outputs: readonly TensorInfo[]; readonly params: readonly TensorInfo[]; readonly symbols: readonly string[]; readonly ignoredParams: readonly string[] };
 
 /** Model ${manifest.name}, compiled ahead of time by dsc to WebGPU compute shaders. Weights are checked by name, dtype and shape when they load; inputs before every run. */
 export declare class Model {
   private constructor();
-  /** Creates the device and pipelines and uploads the weights: safetensors bytes, or a path (Node) or URL (browser) to them. */
-  static load(weights${manifest.params.length ? '' : '?'}: string | Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Model>;
+  /**
+   * Creates the device and pipelines and uploads the weights: safetensors bytes, or a path (Node; a
+   * relative one against the working directory) or URL (browser) to them. With no weights, the ones
+   * bundled in the package (weights.safetensors beside index.js), when it has them.
+   */
+  static load(weights?: string | Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Model>;
   /** Runs the model on the GPU; rejects with an Error naming the input when an input does not fit. */
   run(inputs: Inputs): Promise<Outputs>;
+  /** The kernel times of the last run when the model was loaded with \`{ profile: true }\`, else null. */
+  readonly lastProfile: RunProfile | null;
   /** Releases the GPU buffers and the device; later runs reject. */
   dispose(): void;
 }
