@@ -7,7 +7,7 @@ import {
   BinOp, BufferStorage, Expr, GemmEpilogue, GemmStmt, INTRINSICS, Intrinsic, Kernel, KernelCall, KernelParam, KernelProgram,
   LoopBinding, MatrixOperand, ProgramBuffer, ScalarType, Schedule, Stmt, UnOp,
 } from '../kernel-ir.js';
-import { INFIX, RESERVED, UNARY_TEXT, inferredType } from './print.js';
+import { INFIX, RESERVED, UNARY_TEXT, VALUE_WORDS, inferredType } from './print.js';
 
 interface Token {
   kind: 'num' | 'id' | 'str' | 'punct' | 'comment' | 'eof';
@@ -264,7 +264,7 @@ class Parser {
     if (t.kind === 'id') {
       if (t.text === 'true' || t.text === 'false') { this.i++; return t.text === 'true'; }
       if (t.text === 'null') { this.i++; return null; }
-      if (t.text !== 'nan' && t.text !== 'inf') return this.name();
+      if (!VALUE_WORDS.has(t.text)) { this.i++; return t.text; }
     }
     if (this.isPunct('[')) return this.list('[', ']', () => this.value());
     if (this.isPunct('{')) return this.record();

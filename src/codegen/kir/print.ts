@@ -106,6 +106,9 @@ function untyped(e: Expr): [string, number] {
   }
 }
 
+/** The words an attribute value reads as something other than a string. */
+export const VALUE_WORDS: ReadonlySet<string> = new Set(['true', 'false', 'null', 'nan', 'inf']);
+
 function isExpr(v: unknown): v is Expr {
   return typeof v === 'object' && v !== null && typeof (v as Expr).k === 'string' && typeof (v as Expr).type === 'string';
 }
@@ -118,7 +121,7 @@ export function printValue(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'number' || typeof v === 'bigint') return printScalar(v);
-  if (typeof v === 'string') return printName(v);
+  if (typeof v === 'string') return /^[A-Za-z_][A-Za-z0-9_.]*$/.test(v) && !VALUE_WORDS.has(v) ? v : JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(printValue).join(', ')}]`;
   if (isExpr(v)) return `(${printExpr(v)})`;
   if (typeof v === 'object') return printRecord(v as Record<string, unknown>, []);
