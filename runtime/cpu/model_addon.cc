@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "isa.h"
 #include "model_spec.h"
 #include "safetensors.h"
 
@@ -370,6 +371,8 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
       }
       bool profile = info.Length() > 3 && info[3].ToBoolean().Value();
       model_ = std::make_shared<LoadedModel>(spec, std::move(file), threads, profile);
+      info.This().As<Napi::Object>().DefineProperty(
+          Napi::PropertyDescriptor::Value("isa", Napi::String::New(env, kernel_isa()), napi_enumerable));
     } catch (const Error& e) {
       throw to_js(env, e);
     } catch (const std::bad_alloc&) {

@@ -1,5 +1,5 @@
 // The generated npm package, end to end: emitted for a tiny model whose kernels are hand-written
-// (fixtures/tiny_model.cc implements the ABI of src/codegen/abi.ts), built once with cmake-js, then
+// (fixtures/tiny_model.cc implements the ABI of src/codegen/abi.ts), built once with cmake, then
 // loaded and run. The behaviour checks live in fixtures/checks.cjs so that the sanitizer build runs
 // exactly the same ones in a child process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,17 +100,6 @@ describe('emitPackage', () => {
     ]));
   });
 
-  it('writes a package.json that builds offline through cmake-js with Node-API 8', () => {
-    const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
-    expect(pkg).toMatchObject({ name: 'tiny-net', main: 'index.js', types: 'index.d.ts', binary: { napi_versions: [8] }, scripts: { install: 'cmake-js compile' } });
-    expect(pkg.dependencies['cmake-js']).toBe(`file:${join(require.resolve('cmake-js/package.json'), '..')}`);
-    const registry = join(work, 'registry');
-    emitPackage({ manifest: MANIFEST, kernelFiles: KERNELS, outDir: registry, dependencies: 'registry', packageName: '@acme/tiny' });
-    const published = JSON.parse(readFileSync(join(registry, 'package.json'), 'utf8'));
-    expect(published.name).toBe('@acme/tiny');
-    expect(published.dependencies['node-addon-api']).toMatch(/^\^8\./);
-  });
-
   it('gives types that accept the right inputs and reject wrong ones', () => {
     const consumer = (body: string) => {
       const file = join(work, 'consumer', 'consumer.ts');
@@ -173,7 +162,7 @@ describe('buildPackage', () => {
     expect(error).toBeInstanceOf(DiagnosticError);
     const d = (error as DiagnosticError).diagnostics[0];
     expect(d.code).toBe('DSC6102');
-    expect(d.message).toMatch(/native build failed \(cmake-js build\)/);
+    expect(d.message).toMatch(/native build failed \(cmake build\)/);
     expect(d.message).toMatch(/src\/model\.cc:1:\d+: error:/);
   });
 

@@ -7,8 +7,13 @@ import { transformSync } from 'esbuild';
 import { DType, DTYPE_INFO } from '../../ir/dtype.js';
 import { ManifestTensor, ModelManifest } from '../abi.js';
 
-/** Where index.js finds the addon that CMakeLists.txt builds. */
-export const ADDON_PATH = './build/Release/dsc_model.node';
+/** The addon's file name, in build/Release/ (CMakeLists.txt) and in prebuilds/<platform>-<arch>/ (`dsc pack`). */
+export const ADDON_FILE = 'dsc_model.node';
+export const PREBUILD_DIR = 'prebuilds';
+/** Where a prebuilt addon for a platform goes; index.js loads it before the source build. */
+export const prebuildPath = (platform: string = process.platform, arch: string = process.arch) => `${PREBUILD_DIR}/${platform}-${arch}/${ADDON_FILE}`;
+/** Where index.js finds the addon that CMakeLists.txt builds, when no prebuilt one is shipped. */
+export const ADDON_PATH = `./build/Release/${ADDON_FILE}`;
 
 export function arrayTypeName(dtype: DType): string {
   return DTYPE_INFO[dtype].array.name;
@@ -38,10 +43,11 @@ export function emitBindings(manifest: ModelManifest): Bindings {
   });
   const file = project.createSourceFile('index.ts', '', { overwrite: true });
 
-  // index.js is CommonJS (esbuild output), so require exists there; the declaration only serves the compiler.
+  // index.js is CommonJS (esbuild output), so require exists there; the declarations only serve the compiler.
   file.addStatements('declare const require: (id: string) => any;');
   // module.path: the package's folder, where its bundled weights are
   file.addStatements('declare const module: { readonly path: string };');
+  file.addStatements('declare const __dirname: string, process: { platform: string; arch: string };');
 
   file.addInterface({
     name: 'Tensor',
@@ -117,7 +123,7 @@ export function emitBindings(manifest: ModelManifest): Bindings {
 
   file.addInterface({
     name: 'NativeModel',
-    properties: [],
+    properties: [{ name: 'isa', type: 'string', isReadonly: true }],
     methods: [
       { name: 'run', parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs' },
       { name: 'runAsync', parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Promise<Outputs>' },
@@ -132,6 +138,12 @@ export function emitBindings(manifest: ModelManifest): Bindings {
     docs: [`Model ${manifest.name}, compiled ahead of time by dsc. Weights are checked by name, dtype and shape when they load; inputs before every run.`],
     properties: [{ name: 'native', type: 'NativeModel', scope: Scope.Private, isReadonly: true }],
     ctors: [{ scope: Scope.Private, parameters: [{ name: 'native', type: 'NativeModel' }], statements: 'this.native = native;' }],
+    getAccessors: [{
+      name: 'isa',
+      docs: ['The kernels\' instruction set on this CPU: "avx512", "avx2" or "baseline" (the environment variable DSC_CPU_ISA can force a supported one).'],
+      returnType: 'string',
+      statements: 'return this.native.isa;',
+    }],
     methods: [
       {
         kind: StructureKind.Method,
@@ -147,7 +159,7 @@ export function emitBindings(manifest: ModelManifest): Bindings {
         statements: [
           `const source = weights ?? (require('node:fs').existsSync(module.path + '/weights.safetensors') ? module.path + '/weights.safetensors' : undefined);`,
           `if (source === undefined) throw new Error(${JSON.stringify(`${manifest.name}: this package bundles no weights; pass Model.load a safetensors path or its bytes`)});`,
-          `const addon: { Model: new (weights: string | Uint8Array, label: string, threads: number | undefined) => NativeModel } = require(${JSON.stringify(ADDON_PATH)});`,
+          `const addon: { Model: new (weights: string | Uint8Array, label: string, threads: number | undefined) => NativeModel } = require(require('node:fs').existsSync(\`\${__dirname}/${PREBUILD_DIR}/\${process.platform}-\${process.arch}/${ADDON_FILE}\`) ? \`./${PREBUILD_DIR}/\${process.platform}-\${process.arch}/${ADDON_FILE}\` : ${JSON.stringify(ADDON_PATH)});`,
           `return new Model(new addon.Model(source, typeof source === 'string' ? source : 'weights buffer', options.threads, options.profile === true));`,
         ],
       },

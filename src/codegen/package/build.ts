@@ -1,16 +1,15 @@
-// Builds a generated package's addon with dsc's own cmake-js and node-addon-api, so no network and
-// no `npm install` are needed: `cmake-js configure` (options change between normal and sanitized
-// builds, and `compile` would keep a stale cache) then `cmake-js build`.
+// Builds a generated package's addon as its own install step does (install.js: cmake configure, then
+// build, with the package's vendored headers), so no network and no `npm install` are needed; the
+// configure step runs every time because the options change between normal and sanitized builds.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { diag } from '../../diag/diagnostic.js';
 import { ADDON_PATH } from './bindings.js';
-import { cmakeJsBin, nodeAddonApiInclude } from './toolchain.js';
 
 export interface BuildPackageOptions {
-  /** each line cmake, the compiler and cmake-js print, as it comes */
+  /** each line cmake and the compiler print, as it comes */
   onProgress?: (line: string) => void;
   /**
    * Instrument with AddressSanitizer and UndefinedBehaviorSanitizer. Node itself is not instrumented,
@@ -23,21 +22,17 @@ export interface BuildPackageOptions {
 const ERROR_LINES = 12;
 
 export async function buildPackage(dir: string, opts: BuildPackageOptions = {}): Promise<void> {
-  const common = ['--directory', dir, '--log-level', 'info'];
-  const configure = [
-    'configure', ...common,
-    `--CDDSC_SANITIZE=${opts.sanitize ? 'ON' : 'OFF'}`,
-    `--CDNODE_ADDON_API_DIR=${nodeAddonApiInclude()}`,
-  ];
-  await runCmakeJs(dir, configure, opts.onProgress);
-  await runCmakeJs(dir, ['build', ...common, '--parallel', String(availableParallelism())], opts.onProgress);
+  const build = join(dir, 'build');
+  const configure = ['-S', dir, '-B', build, '-DCMAKE_BUILD_TYPE=Release', `-DDSC_SANITIZE=${opts.sanitize ? 'ON' : 'OFF'}`];
+  await runCmake(dir, 'configure', configure, opts.onProgress);
+  await runCmake(dir, 'build', ['--build', build, '--parallel', String(availableParallelism())], opts.onProgress);
   if (!existsSync(join(dir, ADDON_PATH)))
     throw diag('DSC6102', `${dir}: the build finished but ${ADDON_PATH} was not produced`);
 }
 
-function runCmakeJs(dir: string, args: string[], onProgress?: (line: string) => void): Promise<void> {
+function runCmake(dir: string, step: string, args: string[], onProgress?: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cmakeJsBin(), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('cmake', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     const collect = (stream: NodeJS.ReadableStream) => {
       let pending = '';
@@ -60,10 +55,17 @@ function runCmakeJs(dir: string, args: string[], onProgress?: (line: string) => 
     };
     collect(child.stdout!);
     collect(child.stderr!);
-    child.on('error', (e) => reject(diag('DSC6103', `cannot start cmake-js: ${e.message}`)));
+    let started = true;
+    child.on('error', (e) => {
+      started = false;
+      reject(/ENOENT/.test(e.message)
+        ? diag('DSC6103', `${dir}: cmake is not installed (the package build needs cmake ≥ 3.15 and a C++17 compiler with OpenMP)`)
+        : diag('DSC6103', `cannot start cmake: ${e.message}`));
+    });
     child.on('close', (status) => {
+      if (!started) return;
       if (status === 0) return resolve();
-      reject(buildFailure(dir, args[0], lines));
+      reject(buildFailure(dir, step, lines));
     });
   });
 }
@@ -71,11 +73,11 @@ function runCmakeJs(dir: string, args: string[], onProgress?: (line: string) => 
 /** The diagnostic for a failed step: the compiler's first errors, or the tool's complaint when nothing compiled. */
 function buildFailure(dir: string, step: string, lines: string[]) {
   const text = lines.join('\n');
-  if (/CMake executable is not found|cmake: not found/i.test(text))
-    return diag('DSC6103', `${dir}: cmake is not installed (the package build needs cmake ≥ 3.15 and a C++17 compiler with OpenMP)`);
+  if (/No CMAKE_CXX_COMPILER could be found/i.test(text))
+    return diag('DSC6103', `${dir}: no C++ compiler found (the package build needs a C++17 compiler with OpenMP)`);
   const first = lines.findIndex((l) => /\berror\b|CMake Error|undefined reference/i.test(l));
   const excerpt = (first >= 0 ? lines.slice(first, first + ERROR_LINES) : lines.slice(-ERROR_LINES)).join('\n');
-  return diag('DSC6102', `${dir}: native build failed (cmake-js ${step}):\n${excerpt}`);
+  return diag('DSC6102', `${dir}: native build failed (cmake ${step}):\n${excerpt}`);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Where dsc's own pieces are on disk: its runtime sources (copied into every package) and the
-// build tools it depends on (cmake-js, node-addon-api), found the same way from src/ under vitest
-// and from the esbuild bundle in dist/.
+// Node-API headers it vendors into packages (node-addon-api's napi.h, node-api-headers' C headers,
+// both MIT), found the same way from src/ under vitest and from the esbuild bundle in dist/.
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,25 +20,27 @@ export function dscRoot(): string {
   }
 }
 
-export interface BuildDependency {
-  name: 'cmake-js' | 'node-addon-api';
-  /** the installed package folder */
-  dir: string;
-  version: string;
+/** A file a package vendors: its absolute source and its name in the package's header folder. */
+export interface VendoredFile {
+  from: string;
+  name: string;
 }
 
-export function buildDependencies(): BuildDependency[] {
-  return (['cmake-js', 'node-addon-api'] as const).map((name) => {
-    const manifest = require.resolve(`${name}/package.json`);
-    return { name, dir: dirname(manifest), version: JSON.parse(readFileSync(manifest, 'utf8')).version as string };
-  });
+function packageDir(name: string): string {
+  return dirname(require.resolve(`${name}/package.json`));
 }
 
-export function cmakeJsBin(): string {
-  return join(buildDependencies().find((d) => d.name === 'cmake-js')!.dir, 'bin', 'cmake-js');
-}
-
-/** node-addon-api's header folder (napi.h). */
-export function nodeAddonApiInclude(): string {
-  return buildDependencies().find((d) => d.name === 'node-addon-api')!.dir;
+/**
+ * The headers an addon is compiled against, with their licences: a package carries them so that its
+ * install step needs no other npm package (a linked `npm install <folder>` installs none).
+ */
+export function nodeApiHeaders(): VendoredFile[] {
+  const addonApi = packageDir('node-addon-api');
+  const apiHeaders = join(packageDir('node-api-headers'), 'include');
+  return [
+    ...['napi.h', 'napi-inl.h', 'napi-inl.deprecated.h'].map((name) => ({ from: join(addonApi, name), name })),
+    { from: join(addonApi, 'LICENSE.md'), name: 'LICENSE-node-addon-api.md' },
+    ...['js_native_api.h', 'js_native_api_types.h', 'node_api.h', 'node_api_types.h'].map((name) => ({ from: join(apiHeaders, name), name })),
+    { from: join(apiHeaders, '..', 'LICENSE'), name: 'LICENSE-node-api-headers' },
+  ];
 }
