@@ -54,6 +54,43 @@ export const NUMERIC_CASES: NumericCase[] = [
     }),
   },
   {
+    name: 'quantize',
+    only: 'cpu',
+    graph: graphOf('quantize', (b) => {
+      const x = b.input('x', f32(2, 3, 4));
+      const scalar = (dtype: 'f32' | 'u8' | 'i8', v: number) => b.op1('constant', [], { value: Tensor.fromNumbers(dtype, [], [v]) });
+      const perAxis = (dtype: 'f32' | 'u8' | 'i8', vs: number[]) => b.op1('constant', [], { value: Tensor.fromNumbers(dtype, [vs.length], vs) });
+      b.output(b.op1('quantize_linear', [x, scalar('f32', 0.02), scalar('u8', 128)], {}, { name: 'q_u8' }));
+      b.output(b.op1('quantize_linear', [x, perAxis('f32', [0.01, 0.05, 0.1]), perAxis('i8', [-3, 0, 7])], { axis: 1 }, { name: 'q_i8_axis' }));
+      b.output(b.op1('quantize_linear', [x, b.input('s', f32())], {}, { name: 'q_default_zero' }));
+      b.output(b.op1('dequantize_linear', [b.input('qu', typed('u8', 2, 3, 4)), scalar('f32', 0.5), scalar('u8', 100)], {}, { name: 'dq_u8' }));
+      b.output(b.op1('dequantize_linear', [b.input('qi', typed('i8', 2, 4)), perAxis('f32', [0.1, 0.2, 0.3, 0.4]), perAxis('i8', [1, -2, 3, 0])], { axis: -1 }, { name: 'dq_i8_axis' }));
+      b.output(b.op1('dequantize_linear', [b.input('q32', typed('i32', 5)), scalar('f32', 0.25)], {}, { name: 'dq_i32' }));
+      b.output(...b.op('dynamic_quantize_linear', [b.input('xd', f32(3, 5))], {}, { outputs: 3, names: ['dq_y', 'dq_scale', 'dq_zero'] }));
+    }),
+    ranges: { s: [0.01, 0.05], qu: [0, 256], qi: [-128, 128], q32: [-1000, 1000], xd: [-1, 3] },
+  },
+  {
+    name: 'integer_linalg',
+    only: 'cpu',
+    graph: graphOf('integer_linalg', (b) => {
+      const u = (n: string, ...shape: number[]) => b.input(n, typed('u8', ...shape));
+      const i8 = (n: string, ...shape: number[]) => b.input(n, typed('i8', ...shape));
+      b.output(b.op1('matmul_integer', [u('a', 3, 4), u('b', 4, 5), u('az', 3), u('bz', 5)], {}, { name: 'mm_int_axis' }));
+      b.output(b.op1('matmul_integer', [i8('a3', 2, 3, 4), i8('b2', 4, 2)], {}, { name: 'mm_int_batched' }));
+      b.output(b.op1('conv_integer', [u('x', 1, 2, 5, 5), u('w', 3, 2, 3, 3), u('xz'), u('wz', 3)], { pads: [1, 1, 1, 1] }, { name: 'conv_int' }));
+      b.output(b.op1('conv_integer', [i8('xg', 2, 4, 6), i8('wg', 4, 2, 3)], { group: 2, strides: [2], dilations: [2] }, { name: 'conv_int_grouped' }));
+      const f = (n: string, ...shape: number[]) => b.input(n, f32(...shape));
+      b.output(b.op1('qlinear_matmul', [u('qa', 2, 3, 4), f('qa_s'), u('qa_z'), u('qb', 4, 3), f('qb_s', 3), u('qb_z', 3), f('qy_s'), u('qy_z')], {}, { name: 'qmm' }));
+      b.output(b.op1('qlinear_conv', [u('qx', 1, 2, 4, 4), f('qx_s'), u('qx_z'), i8('qw', 3, 2, 2, 2), f('qw_s', 3), i8('qw_z', 3), f('qc_s'), i8('qc_z'), b.input('qc_b', typed('i32', 3))], { strides: [2, 1] }, { name: 'qconv' }));
+    }),
+    ranges: {
+      a: [0, 256], b: [0, 256], az: [0, 256], bz: [0, 256], a3: [-128, 128], b2: [-128, 128], x: [0, 256], w: [0, 256], xz: [0, 256], wz: [0, 256],
+      xg: [-128, 128], wg: [-128, 128], qa: [0, 256], qb: [0, 256], qa_z: [100, 150], qb_z: [100, 150], qy_z: [0, 256], qa_s: [0.01, 0.05], qb_s: [0.01, 0.05], qy_s: [0.05, 0.2],
+      qx: [0, 256], qw: [-128, 128], qx_z: [100, 150], qw_z: [-5, 5], qc_z: [-20, 20], qx_s: [0.01, 0.05], qw_s: [0.01, 0.05], qc_s: [0.05, 0.2], qc_b: [-500, 500],
+    },
+  },
+  {
     name: 'conv_transpose_symbolic_batch',
     graph: graphOf('conv_transpose_symbolic_batch', (b) => {
       const x = b.input('x', tensorType('f32', [sym('N'), 3, 4, 4]));

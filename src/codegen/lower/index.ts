@@ -16,6 +16,7 @@ import { ELEMENTWISE, elementwiseUnsupported, lowerElementwiseGroup, nestSchedul
 import { LINALG } from './linalg.js';
 import { NORMALIZE } from './normalize.js';
 import { MOVEMENT } from './movement.js';
+import { QUANTIZE } from './quantize.js';
 import { INDEXING } from './indexing.js';
 import { LowerCtx, LoweredKernel, NameSource, OpLowering, Operand, fullAttrs } from './context.js';
 import { ElementBytes, alignedBytes, placeSymbolic } from '../../passes/plan-memory.js';
@@ -25,7 +26,7 @@ import { loadView, storeView } from './views.js';
 import { kernelViews } from '../../passes/memory-kernels.js';
 import { RESHAPE_OPS } from '../../passes/views.js';
 
-export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING };
+export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING, ...QUANTIZE };
 
 export interface LowerOptions {
   /**

@@ -81,10 +81,11 @@ const gemm: OpLowering = {
   },
 };
 
-interface ConvPlan { geo: ConvGeometry; group: number; C: number; M: number; Cg: number; Mg: number; inSize: number; outSize: number; taps: number }
+export interface ConvPlan { geo: ConvGeometry; group: number; C: number; M: number; Cg: number; Mg: number; inSize: number; outSize: number; taps: number }
 
-function convPlan(node: Node, attrs: Attrs): ConvPlan | string {
-  const x = node.inputs[0]!.type, w = node.inputs[1]!.type;
+/** The geometry of a conv node whose image and weight are inputs `xi` and `wi`, or why it has none. */
+export function convPlan(node: Node, attrs: Attrs, xi = 0, wi = 1): ConvPlan | string {
+  const x = node.inputs[xi]!.type, w = node.inputs[wi]!.type;
   const dims = [...x.shape.slice(1), ...w.shape];
   if (!dims.every(isStatic)) return 'channels and spatial dims must be static';
   const nSpatial = x.shape.length - 2;
