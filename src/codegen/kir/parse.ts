@@ -318,8 +318,10 @@ class Parser {
           const start = this.expr();
           this.word('to');
           const end = this.expr();
-          const binding: LoopBinding = (['parallel', 'vector', 'unroll'] as const).find((b) => this.eatWord(b)) ?? 'serial';
-          return { k: 'for', var: v, start, end, body: this.block(), binding };
+          // any word before the body is the binding, so bindings added to the IR read without changes here
+          let binding = 'serial';
+          if (this.tok.kind === 'id') binding = this.toks[this.i++].text;
+          return { k: 'for', var: v, start, end, body: this.block(), binding: binding as LoopBinding };
         }
         case 'let': case 'var': {
           this.i++;

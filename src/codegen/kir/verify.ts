@@ -4,7 +4,7 @@
 // message names the kernel and prints the offending statement in the text form.
 import { DType, DTYPE_INFO } from '../../ir/dtype.js';
 import {
-  BinOp, Expr, GemmStmt, INTRINSICS, Kernel, KernelProgram, LoopBinding, ScalarType, Stmt, exprChildren, isFloatType,
+  BinOp, Expr, GemmStmt, INTRINSICS, Kernel, KernelProgram, ScalarType, Schedule, Stmt, exprChildren, isFloatType,
 } from '../kernel-ir.js';
 import { printExpr, stmtHeadline } from './print.js';
 
@@ -124,7 +124,29 @@ function loopVars(stmts: readonly Stmt[], out = new Set<string>()): Set<string> 
   return out;
 }
 
-const SCHEDULE_LISTS: readonly (LoopBinding & ('parallel' | 'vector' | 'unroll'))[] = ['parallel', 'vector', 'unroll'];
+/** Bindings whose iterations run concurrently, as separate invocations (a check must not return from one). */
+const CONCURRENT: ReadonlySet<string> = new Set(['parallel', 'grid', 'thread']);
+
+/**
+ * The loops the schedule binds `binding`: its parallel/vector/unroll lists, and on GPU-like targets
+ * the dispatch's grid loops and its thread loop.
+ */
+function scheduled(s: Schedule, binding: string): readonly string[] {
+  const dispatch = (s as { dispatch?: { grid?: string[]; thread?: string } }).dispatch;
+  if (binding === 'grid') return dispatch?.grid ?? [];
+  if (binding === 'thread') return dispatch?.thread ? [dispatch.thread] : [];
+  return (s as unknown as Record<string, readonly string[] | undefined>)[binding] ?? [];
+}
+
+/**
+ * Whether a loop's variable may differ between the invocations that meet at a barrier: iterations
+ * of parallel, vector and thread loops do; a grid point is one workgroup only when the dispatch has
+ * a thread loop (else each invocation takes its own grid point).
+ */
+function varyingBinding(s: Schedule, binding: string): boolean {
+  if (binding === 'grid') return scheduled(s, 'thread').length === 0;
+  return binding === 'parallel' || binding === 'vector' || binding === 'thread';
+}
 
 /**
  * The problems of one kernel, each naming the kernel and the statement. With `program`, the
@@ -183,12 +205,12 @@ export function kernelProblems(kernel: Kernel, program?: KernelProgram): string[
           const varyingStart = expr(st.start, st, 'index', 'a loop start');
           const varyingBounds = expr(st.end, st, 'index', 'a loop end') || varyingStart;
           if (ctx.epilogue && st.binding !== 'serial') problem(`a loop in a GEMM epilogue is ${st.binding}; epilogues run per element`, st);
-          if (st.binding !== 'serial' && !(kernel.schedule[st.binding] ?? []).includes(st.var))
-            problem(`loop '${st.var}' is bound ${st.binding} but the schedule's ${st.binding} list does not name it`, st);
+          if (st.binding !== 'serial' && !scheduled(kernel.schedule, st.binding).includes(st.var))
+            problem(`loop '${st.var}' is bound ${st.binding} but the schedule's ${st.binding} loops do not include it`, st);
           scopes.push(new Map());
           // iterations of parallel and vector loops run in different invocations or lanes
-          declare(st.var, { kind: 'loop', type: 'index', varying: varyingBounds || st.binding === 'parallel' || st.binding === 'vector' }, st);
-          body(st.body, { ...ctx, parallel: ctx.parallel || st.binding === 'parallel', varyingControl: ctx.varyingControl || varyingBounds });
+          declare(st.var, { kind: 'loop', type: 'index', varying: varyingBounds || varyingBinding(kernel.schedule, st.binding) }, st);
+          body(st.body, { ...ctx, parallel: ctx.parallel || CONCURRENT.has(st.binding), varyingControl: ctx.varyingControl || varyingBounds });
           scopes.pop();
           return;
         }
@@ -289,8 +311,8 @@ export function kernelProblems(kernel: Kernel, program?: KernelProgram): string[
 
   const s = kernel.schedule;
   const loops = loopVars(kernel.body);
-  for (const list of SCHEDULE_LISTS)
-    for (const v of s[list] ?? []) if (!loops.has(v)) at(`schedule ${list} names '${v}', which is no loop of the kernel`);
+  for (const binding of ['parallel', 'vector', 'unroll', 'grid', 'thread'])
+    for (const v of scheduled(s, binding)) if (!loops.has(v)) at(`schedule ${binding} names '${v}', which is no loop of the kernel`);
   if (!Number.isFinite(s.minParallelWork)) at('schedule minParallelWork must be a number');
   const scalarEnv: Env = { variable: (n) => (kernel.scalars.includes(n) ? { kind: 'scalar', type: 'index', varying: false } : undefined), buffer: () => undefined };
   const problems: string[] = [];

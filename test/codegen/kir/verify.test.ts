@@ -87,18 +87,34 @@ describe('kernel verifier', () => {
       expectError(kernel('let t: index = i * 2\nif t < 4 {\n  barrier\n}'), /a barrier in control flow that varies/));
     it('not under a condition on a mutable let assigned in varying control flow, even later in a loop', () =>
       expectError(kernel('var u: index = 0\nfor j in 0 to 4 {\n  if u > 0 {\n    barrier\n  }\n  if i > 2 {\n    u = 1\n  }\n}'), /a barrier in control flow that varies/));
+    const gpu = (body: string, thread = ', thread = t') => `kernel @k(write y: f32) {
+  schedule {parallel = [], vector = [], unroll = [], minParallelWork = 0, work = (1), dispatch = {grid = [g]${thread}, workgroupSize = 64}}
+  for g in 0 to 4 grid {
+${body}
+  }
+}`;
+    it('are fine in a workgroup\'s thread loop, which reaches each barrier with all its invocations', () =>
+      expect(problems(gpu('    for t in 0 to 64 thread {\n      y[t]= 0:f32\n      barrier\n    }'))).toEqual([]));
+    it('not under a condition on a thread loop variable', () =>
+      expectError(gpu('    for t in 0 to 64 thread {\n      if t < 32 {\n        barrier\n      }\n    }'), /a barrier in control flow that varies/));
+    it('a grid point with a thread loop is one workgroup, so its variable is uniform', () =>
+      expect(problems(gpu('    for t in 0 to 64 thread {\n      if g < 2 {\n        barrier\n      }\n    }'))).toEqual([]));
+    it('a grid point without a thread loop is one invocation, so its variable varies', () =>
+      expectError(gpu('    if g < 2 {\n      barrier\n    }', ''), /a barrier in control flow that varies/));
     it('not in a vector loop variable condition', () =>
       expectError(kernel('for j in 0 to 4 vector {\n  if j < 2 {\n    barrier\n  }\n}', 'schedule {parallel = [i], vector = [j], unroll = [], minParallelWork = 0, work = (s_N)}'), /a barrier in control flow that varies/));
   });
 
   describe('checks, schedules and GEMMs', () => {
     it('a check is never inside a parallel loop', () => expectError(kernel('check i < s_N, 4, "out of range"'), /a check inside a parallel loop/));
+    it('a check is never inside a grid loop', () =>
+      expectError('kernel @k(write y: f32) {\n  schedule {parallel = [], vector = [], unroll = [], minParallelWork = 0, work = (1), dispatch = {grid = [g], workgroupSize = 64}}\n  for g in 0 to 4 grid {\n    check g < 4, 4, "bad"\n  }\n}', /a check inside a parallel loop/));
     it('a check outside parallel loops is fine', () =>
       expect(problems(`kernel @k(read x: i64; s_N) {\n  schedule {parallel = [], vector = [], unroll = [], minParallelWork = 0, work = (s_N)}\n  for i in 0 to s_N {\n    check x[i]:i64 < 4:i64, 4, "bad"\n  }\n}`)).toEqual([]));
     it('schedule lists name loops of the kernel', () =>
       expectError(kernel('y[i] = 0:f32', 'schedule {parallel = [i], vector = [j], unroll = [], minParallelWork = 0, work = (s_N)}'), /schedule vector names 'j', which is no loop of the kernel/));
     it('a bound loop is named by its schedule', () =>
-      expectError(kernel('y[i] = 0:f32', 'schedule {parallel = [], vector = [], unroll = [], minParallelWork = 0, work = (s_N)}'), /loop 'i' is bound parallel but the schedule's parallel list does not name it/));
+      expectError(kernel('y[i] = 0:f32', 'schedule {parallel = [], vector = [], unroll = [], minParallelWork = 0, work = (s_N)}'), /loop 'i' is bound parallel but the schedule's parallel loops do not include it/));
     it('the work estimate reads only scalars', () =>
       expectError(kernel('y[i] = 0:f32', 'schedule {parallel = [i], vector = [], unroll = [], minParallelWork = 0, work = (i)}'), /schedule work: 'i' is not declared here/));
 
