@@ -32,6 +32,8 @@ const ATOM = 20;
 /** below ATOM, so a unary node whose type is written gets parentheses: `(-x:f32):f64` */
 const UNARY = 15;
 
+/** intrinsics that test a float and give bool */
+const PREDICATES: ReadonlySet<string> = new Set(['is_nan', 'is_inf']);
 const COMPARISON: ReadonlySet<BinOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or']);
 
 /** The type an expression has when its text carries none (undefined: it must be written). */
@@ -43,7 +45,7 @@ export function inferredType(e: Expr): ScalarType | undefined {
     case 'unary': return e.a.type;
     case 'select': return e.then.type;
     case 'cast': return e.type;
-    case 'call': return e.args[0]?.type;
+    case 'call': return PREDICATES.has(e.fn) ? 'bool' : e.args[0]?.type;
   }
 }
 

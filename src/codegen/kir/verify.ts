@@ -23,6 +23,7 @@ const LOGIC: ReadonlySet<BinOp> = new Set(['and', 'or']);
 const BITWISE: ReadonlySet<BinOp> = new Set(['bit_and', 'bit_or', 'bit_xor']);
 const SHIFT: ReadonlySet<BinOp> = new Set(['shl', 'shr']);
 const TWO_OPERANDS: ReadonlySet<string> = new Set(['pow', 'fmod', 'fmax_nan', 'fmin_nan']);
+const PREDICATES: ReadonlySet<string> = new Set(['is_nan', 'is_inf']);
 const INTRINSIC_SET: ReadonlySet<string> = new Set(INTRINSICS);
 const SCALAR_TYPES: ReadonlySet<string> = new Set([...Object.keys(DTYPE_INFO), 'index']);
 
@@ -106,6 +107,12 @@ function checkExpr(e: Expr, env: Env, problems: string[]): boolean {
       if (!INTRINSIC_SET.has(e.fn)) { bad(`unknown intrinsic '${e.fn}'`); break; }
       const arity = TWO_OPERANDS.has(e.fn) ? 2 : 1;
       if (e.args.length !== arity) bad(`${e.fn} takes ${arity} operand${arity > 1 ? 's' : ''}, got ${e.args.length}`);
+      if (PREDICATES.has(e.fn)) {
+        // is_nan and is_inf test a float and give bool (the elementwise lowering and every printer read them so)
+        if (e.type !== 'bool') bad(`${e.fn} gives bool, not ${e.type}`);
+        if (e.args.some((x) => !isFloatType(x.type))) bad(`${e.fn} takes a floating-point operand`);
+        break;
+      }
       if (e.args.some((x) => x.type !== e.type)) bad(`the operands of ${e.fn} must be ${e.type}`);
       // pow also serves integer powers (the targets' ipow); every other intrinsic is floating-point only
       if (!isFloatType(e.type) && !(e.fn === 'pow' && isIntegral(e.type))) bad(`intrinsic ${e.fn} on ${e.type}; intrinsics take floating-point operands`);

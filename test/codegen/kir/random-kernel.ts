@@ -61,6 +61,7 @@ class KernelBuilder {
       }
       case 'binary': {
         if (type === 'bool') {
+          if (this.chance(0.2)) return { k: 'call', fn: this.pick(['is_nan', 'is_inf'] as const), args: [sub(this.pick(['f32', 'f64', 'f16'] as const))], type };
           if (this.chance(0.3)) return { k: 'binary', op: this.pick(['and', 'or'] as const), a: sub('bool'), b: sub('bool'), type };
           const t = this.pick(SCALAR_TYPES);
           return { k: 'binary', op: this.pick(['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const), a: sub(t), b: sub(t), type };
@@ -75,7 +76,7 @@ class KernelBuilder {
       case 'select': return { k: 'select', cond: sub('bool'), then: sub(type), else: sub(type), type };
       case 'cast': return { k: 'cast', a: sub(this.pick(SCALAR_TYPES)), type };
       case 'call': {
-        const fn = this.pick(INTRINSICS);
+        const fn = this.pick(INTRINSICS.filter((f) => f !== 'is_nan' && f !== 'is_inf'));
         return { k: 'call', fn, args: TWO_OPERANDS.has(fn) ? [sub(type), sub(type)] : [sub(type)], type };
       }
       default: return this.constant(type);

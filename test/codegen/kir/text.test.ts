@@ -27,7 +27,7 @@ const KERNEL = `kernel @k1_conv_relu(read in0: f32, read w: f32, read bias: f32,
       bias = bias[0; 1, 0] beta 1
       epilogue(r, c0, v) {
         let t: f32 = max(v:f32, 0:f32)
-        yield select(is_nan(t:f32) != 0:f32, v:f32, t:f32)
+        yield select(is_nan(t:f32), v:f32, t:f32)
       }
     }
     if nb % 2 == 0 {

@@ -43,6 +43,10 @@ describe('kernel verifier', () => {
     it('bitwise operators take integers', () => expectError(kernel('let c: f32 = x[i]:f32 & x[i]:f32'), /bit_and needs integer operands, not f32/));
     it('intrinsics take floats', () => expectError(kernel('let n: i32 = exp(3:i32)'), /intrinsic exp on i32; intrinsics take floating-point operands/));
     it('intrinsics take their number of operands', () => expectError(kernel('y[i] = pow(x[i]:f32)'), /pow takes 2 operands, got 1/));
+    it('is_nan and is_inf test a float and give bool', () => {
+      expect(problems(kernel('y[i] = select(is_nan(x[i]:f32) || is_inf(x[i]:f32), 0:f32, x[i]:f32)'))).toEqual([]);
+      expectError(kernel('y[i] = select(is_nan(x[i]:f32):f32 != 0:f32, 0:f32, x[i]:f32)'), /is_nan gives bool, not f32/);
+    });
     it('select conditions are bool', () => expectError(kernel('y[i] = select(i, 0:f32, 1:f32)'), /select condition must be bool, not index/));
     it('a let holds its declared type', () => expectError(kernel('let v: f64 = x[i]:f32'), /the value of f64 'v' must be f64, not f32/));
     it('a cast converts any type', () => expect(problems(kernel('y[i] = f32(i) + f32(i32(x[i]:f32))'))).toEqual([]));
