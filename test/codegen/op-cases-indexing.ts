@@ -1,5 +1,5 @@
-// The indexing, creation and selection op cases (src/codegen/lower/indexing.ts, the movement ops tile and
-// depth/space, src/codegen/lower/losses.ts), shared by the CPU suite (test/codegen/ops-indexing.test.ts)
+// The indexing, creation, selection and loss op cases (src/codegen/lower/indexing.ts, the movement ops
+// tile and depth/space, src/codegen/lower/losses.ts), shared by the CPU suite (test/codegen/ops-indexing.test.ts)
 // and the WGSL suite (test/codegen-wgsl/ops-indexing.test.ts).
 import { sym } from '../../src/ir/dim.js';
 import { DType } from '../../src/ir/dtype.js';
@@ -134,6 +134,23 @@ export const INDEXING_CASES: NumericCase[] = [
     only: 'cpu',
   },
   {
+    name: 'losses',
+    graph: graphOf('losses', (b) => {
+      const scores = b.input('scores', f32(3, 5)), target = b.input('target', typed('i64', 3)), weight = b.input('weight', f32(5));
+      const spatial = b.input('spatial', f32(2, 4, 3, 2)), labels = b.input('labels', typed('i32', 2, 3, 2)), classWeight = b.input('class_weight', f32(4));
+      // each reduction with and without weights, ignore_index in and out of the class range, 1-d and spatial targets
+      const nll = 'negative_log_likelihood_loss', sce = 'softmax_cross_entropy_loss';
+      b.output(b.op1(nll, [scores, target], { reduction: 'none' }, { name: 'nll_none' }));
+      b.output(b.op1(nll, [scores, target, weight], { reduction: 'sum', ignore_index: 2 }, { name: 'nll_sum_weighted_ignore' }));
+      b.output(b.op1(nll, [spatial, labels, classWeight], { ignore_index: -1 }, { name: 'nll_mean_spatial' }));
+      b.output(...b.op(sce, [scores, target, weight], { reduction: 'none', ignore_index: 2 }, { outputs: 2, names: ['sce_none_weighted_ignore', 'sce_none_log_prob'] }));
+      b.output(b.op1(sce, [spatial, labels, classWeight], { reduction: 'sum', ignore_index: -1 }, { name: 'sce_sum_spatial' }));
+      b.output(b.op1(sce, [scores, target], {}, { name: 'sce_mean' }));
+      b.output(...b.op(sce, [spatial, labels], { ignore_index: -1 }, { outputs: 2, names: ['sce_mean_spatial', 'sce_mean_log_prob'] }));
+    }),
+    ranges: { target: [0, 5], weight: [0.1, 2], labels: [-1, 4], class_weight: [0.1, 2] },
+  },
+  {
     // enough output elements that the CPU runs the scatter in parallel: duplicates must not race
     name: 'scatter_parallel',
     graph: graphOf('scatter_parallel', (b) => {
@@ -160,6 +177,13 @@ export const OUT_OF_RANGE_CASES: NumericCase[] = [
       b.output(b.op1('scatter_elements', [b.input('x', f32(3, 4)), b.input('rows', typed('i32', 2, 4)), b.input('u', f32(2, 4))], {}, { name: 'y' }));
     }),
     ranges: { rows: [-5, -3] },
+  },
+  {
+    name: 'loss_target_out_of_range',
+    graph: graphOf('loss_target_out_of_range', (b) => {
+      b.output(b.op1('negative_log_likelihood_loss', [b.input('x', f32(3, 4)), b.input('target', typed('i64', 3))], { ignore_index: -1 }, { name: 'y' }));
+    }),
+    ranges: { target: [4, 6] },
   },
   {
     name: 'gather_nd_out_of_range',

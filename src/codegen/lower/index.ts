@@ -18,6 +18,7 @@ import { NORMALIZE } from './normalize.js';
 import { MOVEMENT } from './movement.js';
 import { QUANTIZE } from './quantize.js';
 import { INDEXING } from './indexing.js';
+import { LOSSES } from './losses.js';
 import { LowerCtx, LoweredKernel, NameSource, OpLowering, Operand, fullAttrs } from './context.js';
 import { ElementBytes, alignedBytes, placeSymbolic } from '../../passes/plan-memory.js';
 import { KernelGroup, attachEpilogue, groupsFromGraph, lowerWindowGroup, splitGroup } from './fusion.js';
@@ -26,7 +27,7 @@ import { loadView, storeView } from './views.js';
 import { kernelViews } from '../../passes/memory-kernels.js';
 import { RESHAPE_OPS } from '../../passes/views.js';
 
-export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING, ...QUANTIZE };
+export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING, ...QUANTIZE, ...LOSSES };
 
 export interface LowerOptions {
   /**
