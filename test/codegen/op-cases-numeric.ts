@@ -91,6 +91,31 @@ export const NUMERIC_CASES: NumericCase[] = [
     },
   },
   {
+    name: 'half_floats',
+    only: 'cpu',
+    graph: graphOf('half_floats', (b) => {
+      for (const d of ['f16', 'bf16'] as const) {
+        const x = b.input(`x_${d}`, typed(d, 3, 7)), y = b.input(`y_${d}`, typed(d, 7));
+        for (const op of ['add', 'mul', 'div', 'max', 'min']) b.output(b.op1(op, [x, y], {}, { name: `${op}_${d}` }));
+        b.output(b.op1('mod', [x, y], { fmod: 1 }, { name: `fmod_${d}` }));
+        for (const op of ['exp', 'tanh', 'sigmoid', 'sqrt', 'round']) b.output(b.op1(op, [b.op1('abs', [x])], {}, { name: `${op}_${d}` }));
+        // a fused chain rounds after every node, as the interpreter does
+        b.output(b.op1('relu', [b.op1('sub', [b.op1('mul', [x, x]), y])], {}, { name: `chain_${d}` }));
+        b.output(b.op1('less', [x, y], {}, { name: `less_${d}` }), b.op1('where', [b.op1('greater', [x, y]), x, y], {}, { name: `where_${d}` }));
+        for (const to of ['f32', 'f64', 'i32', 'bool', d === 'f16' ? 'bf16' : 'f16'] as const) b.output(b.op1('cast', [x], { to }, { name: `${d}_to_${to}` }));
+        b.output(b.op1('cast', [b.input(`f32_${d}`, f32(4, 9))], { to: d }, { name: `f32_to_${d}` }));
+        b.output(b.op1('cast', [b.input(`f64_${d}`, typed('f64', 9))], { to: d }, { name: `f64_to_${d}` }));
+        b.output(b.op1('cast', [b.input(`i32_${d}`, typed('i32', 9))], { to: d }, { name: `i32_to_${d}` }));
+        b.output(b.op1('cast', [b.input(`big_${d}`, f32(9))], { to: d }, { name: `overflow_to_${d}` }));
+        b.output(b.op1('cast', [b.input(`tiny_${d}`, f32(9))], { to: d }, { name: `subnormal_to_${d}` }));
+      }
+    }),
+    ranges: {
+      y_f16: [0.5, 3], y_bf16: [0.5, 3], i32_f16: [-70000, 70000], i32_bf16: [-2e9, 2e9],
+      big_f16: [60000, 70000], big_bf16: [3.38e38, 3.4e38], tiny_f16: [-1e-6, 1e-6], tiny_bf16: [-1e-39, 1e-39],
+    },
+  },
+  {
     name: 'conv_transpose_symbolic_batch',
     graph: graphOf('conv_transpose_symbolic_batch', (b) => {
       const x = b.input('x', tensorType('f32', [sym('N'), 3, 4, 4]));

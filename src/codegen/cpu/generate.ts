@@ -41,7 +41,11 @@ export const CPU_TABLE: CTargetTable = {
     if (STD_MATH.has(fn)) return `std::${fn}(${a})`;
     return `dsc::${fn}(${a})`;
   },
-  cast(from, to, x) {
+  cast(from, to, raw) {
+    // f16/bf16 bit patterns convert through double (runtime/cpu/kernels/dsc/scalar.h)
+    if (to === 'f16' || to === 'bf16') return from === to ? raw : `dsc::f64_to_${to}(${from === 'f16' || from === 'bf16' ? `dsc::${from}_to_f64(${raw})` : `static_cast<double>(${raw})`})`;
+    const x = from === 'f16' || from === 'bf16' ? `dsc::${from}_to_f64(${raw})` : raw;
+    if (from === 'f16' || from === 'bf16') return to === 'bool' ? `dsc::to_bool(${x})` : isInt(to) ? `dsc::cast<${C_TYPES[to]}>(${x})` : `static_cast<${C_TYPES[to]}>(${x})`;
     if (to === 'bool') return from === 'bool' ? x : `dsc::to_bool(${x})`;
     if (from !== 'index' && isFloat(from) && isInt(to)) return `dsc::cast<${C_TYPES[to]}>(${x})`;
     return `static_cast<${C_TYPES[to]}>(${x})`;

@@ -22,7 +22,8 @@ const fmaxNan = (a: Expr, b: Expr) => call('fmax_nan', a, b);
 const fminNan = (a: Expr, b: Expr) => call('fmin_nan', a, b);
 const attr = (a: Attrs, k: string) => a[k] as number;
 
-const FLOATS_ONLY = (d: DType) => isFloat(d) && d !== 'f16' && d !== 'bf16';
+const FLOATS_ONLY = (d: DType) => isFloat(d);
+const HALF = (t: ScalarType) => t === 'f16' || t === 'bf16';
 const COMPUTE = (d: DType) => FLOATS_ONLY(d) || isInteger(d) || d === 'bool';
 const NUMERIC = (d: DType) => FLOATS_ONLY(d) || isInteger(d);
 const SIGNED = (d: DType) => FLOATS_ONLY(d) || DTYPE_INFO[d].signed && isInteger(d);
@@ -146,6 +147,16 @@ export const ELEMENTWISE: Record<string, ElementwiseOp> = {
   mean: { dtypes: FLOATS_ONLY, scalar: (xs, _a, d) => bin('div', xs.reduce((acc, x) => bin('add', acc, x)), f(d, xs.length)) },
 };
 
+/**
+ * Node `n` applied to scalar operands, as a value of its output dtype. f16/bf16 operands are widened
+ * to f64 and the result rounded once to its dtype, so every node rounds as the interpreter's does.
+ */
+export function elementwiseValue(n: Node, args: Expr[]): Expr {
+  const out = n.outputs[0].type.dtype;
+  const wide = args.map((a) => (HALF(a.type) ? cast(a, 'f64') : a));
+  return cast(ELEMENTWISE[n.op].scalar(wide, fullAttrs(n), HALF(out) ? 'f64' : out), out);
+}
+
 /** The dtype an elementwise op is checked against: the data operand's (where: x; cast: both ends). */
 export function elementwiseUnsupported(node: Node): string | null {
   const op = ELEMENTWISE[node.op];
@@ -236,9 +247,8 @@ export function lowerElementwiseGroup(
     });
     for (const n of nodes) {
       const out = n.outputs[0];
-      const e = ELEMENTWISE[n.op].scalar(n.inputs.map((v) => scalars.get(v!)!), fullAttrs(n), out.type.dtype);
       const name = names.fresh('t');
-      stmts.push(letv(name, cast(e, out.type.dtype)));
+      stmts.push(letv(name, elementwiseValue(n, n.inputs.map((v) => scalars.get(v!)!))));
       scalars.set(out, svar(name, out.type.dtype));
       const o = stored.has(out) ? operand(out)! : undefined;
       if (o) stmts.push(store(o.buf, elementIndex(o, coords, outIndex), scalars.get(out)!));

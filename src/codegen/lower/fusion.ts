@@ -10,11 +10,11 @@
 import { Dim } from '../../ir/dim.js';
 import { Node, Value } from '../../ir/graph.js';
 import {
-  Expr, GemmEpilogue, Stmt, add, cast, div, idx, ivar, letv, load, loop, mul, rem, store, svar, walkStmts, when,
+  Expr, GemmEpilogue, Stmt, add, div, idx, ivar, letv, load, loop, mul, rem, store, svar, walkStmts, when,
 } from '../kernel-ir.js';
 import { LowerCtx, LoweredKernel, Names, OpLowering, Operand, fullAttrs } from './context.js';
 import { broadcastStrides, dimExpr, stridesExpr } from './dims.js';
-import { ELEMENTWISE } from './elementwise.js';
+import { ELEMENTWISE, elementwiseValue } from './elementwise.js';
 import { GroupViews, groupViews, readsThroughView, storesThroughView } from '../../passes/views.js';
 
 export type KernelGroup =
@@ -249,7 +249,7 @@ export function attachEpilogue(
       });
       const out = n.outputs[0];
       const name = names.fresh('t');
-      stmts.push(letv(name, cast(ELEMENTWISE[n.op].scalar(args, fullAttrs(n), out.type.dtype), out.type.dtype)));
+      stmts.push(letv(name, elementwiseValue(n, args)));
       scalars.set(out, svar(name, out.type.dtype));
     }
     // the element's index, only where an operand is loaded with it

@@ -4,8 +4,10 @@
 #ifndef DSC_SCALAR_H
 #define DSC_SCALAR_H
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 #ifdef _OPENMP
@@ -42,6 +44,53 @@ template <class To, class From>
 inline To cast(From x) {
   if (std::is_floating_point<From>::value && std::is_integral<To>::value) return float_to_int<To>(x);
   return static_cast<To>(x);
+}
+
+// f16 and bf16 are stored as their 16-bit patterns; kernels compute on them in double and round
+// once on store, straight from double (no intermediate float rounding), as the interpreter does.
+
+inline double f16_to_f64(uint16_t h) {
+  const double sign = (h & 0x8000) ? -1.0 : 1.0;
+  const int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  if (exp == 0) return sign * std::ldexp(double(mant), -24);
+  if (exp == 0x1f) return mant ? std::numeric_limits<double>::quiet_NaN() : sign * std::numeric_limits<double>::infinity();
+  return sign * std::ldexp(double(1024 + mant), exp - 25);
+}
+
+/** Nearest f16 (ties to even); beyond the largest finite value plus half an ulp, infinity. */
+inline uint16_t f64_to_f16(double v) {
+  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+  if (std::isnan(v)) return sign | 0x7e00;
+  const double a = std::fabs(v);
+  if (a >= 65520.0) return sign | 0x7c00;
+  if (a < 6.103515625e-05) return sign | static_cast<uint16_t>(std::nearbyint(std::ldexp(a, 24)));
+  int e = std::ilogb(a);
+  double m = std::nearbyint(std::ldexp(a, 10 - e));
+  if (m == 2048.0) { m = 1024.0; e++; }
+  return sign | static_cast<uint16_t>(((e + 15) << 10) | (static_cast<int>(m) - 1024));
+}
+
+inline double bf16_to_f64(uint16_t b) {
+  const uint32_t bits = uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+/** Nearest bf16 (ties to even); beyond the largest finite value plus half an ulp, infinity. */
+inline uint16_t f64_to_bf16(double v) {
+  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+  if (std::isnan(v)) return sign | 0x7fc0;
+  const double a = std::fabs(v);
+  if (a == 0) return sign;
+  // the value rounded to 8 significant bits (subnormals: to multiples of 2^-133) is exact in float
+  const int e = std::max(std::ilogb(a), -126);
+  const double r = std::ldexp(std::nearbyint(std::ldexp(a, 7 - e)), e - 7);
+  if (r > 3.3895313892515355e38) return sign | 0x7f80;
+  const float f = static_cast<float>(r);
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  return sign | static_cast<uint16_t>(bits >> 16);
 }
 
 /** To bool (stored as one byte): nonzero, NaN included, is true. */
