@@ -168,9 +168,66 @@ const dceLets = defineKernelPass({
   run: (p) => eachKernel(p, (k) => ({ ...k, body: dceBody(k.body) })),
 });
 
+// ---------------------------------------------------------------- hoist-invariant-lets
+
+/** Every name a body declares (lets, loop variables, allocations, epilogue bindings) or assigns, with repeats. */
+function boundNames(stmts: readonly Stmt[], out: string[] = []): string[] {
+  for (const st of stmts) {
+    switch (st.k) {
+      case 'let': case 'alloc': case 'assign': out.push(st.name); break;
+      case 'for': out.push(st.var); boundNames(st.body, out); break;
+      case 'if': boundNames(st.then, out); boundNames(st.else, out); break;
+      case 'gemm': if (st.epilogue) { out.push(st.epilogue.row, st.epilogue.col, st.epilogue.value); boundNames(st.epilogue.body, out); } break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+/** The variables an expression reads, or undefined when it loads (memory may change inside a loop). */
+function pureVars(e: Expr, out = new Set<string>()): Set<string> | undefined {
+  if (e.k === 'load') return undefined;
+  if (e.k === 'var') out.add(e.name);
+  for (const c of exprChildren(e)) if (!pureVars(c, out)) return undefined;
+  return out;
+}
+
+/** The body with every loop's invariant lets moved before the loop, innermost loops first. */
+function hoistBody(stmts: readonly Stmt[]): Stmt[] {
+  const inner = stmts.map((st): Stmt => {
+    if (st.k === 'for') return { ...st, body: hoistBody(st.body) };
+    if (st.k === 'if') return { ...st, then: hoistBody(st.then), else: hoistBody(st.else) };
+    return st;
+  });
+  const bound = boundNames(inner);
+  const out: Stmt[] = [];
+  for (const st of inner) {
+    if (st.k !== 'for') { out.push(st); continue; }
+    const inside = new Set([st.var, ...boundNames(st.body)]);
+    const kept: Stmt[] = [];
+    for (const s of st.body) {
+      const reads = s.k === 'let' && !s.mutable ? pureVars(s.value) : undefined;
+      // the name must be declared once in the whole enclosing body, or moving it out would clash
+      if (s.k === 'let' && reads && [...reads].every((v) => !inside.has(v)) && bound.filter((n) => n === s.name).length === 1) {
+        out.push(s);
+        inside.delete(s.name);
+      } else kept.push(s);
+    }
+    out.push({ ...st, body: kept });
+  }
+  return out;
+}
+
+const hoistInvariantLets = defineKernelPass({
+  name: 'hoist-invariant-lets',
+  summary: "moves a loop's immutable lets that read nothing the loop binds, assigns or loads out of it, through every level of a nest",
+  notes: 'A let moves when its value reads no variable that the loop declares or assigns and no memory (a load could read what an iteration stored, or an address that is valid only while the loop runs); the rest of the kernel IR\'s expressions are total (division by zero gives 0), so evaluating such a value once before a loop that may run no iteration is safe. Only lets at the top of a loop body move (not from under an `if`), and only when their name is declared once in the enclosing body, so no two sibling loops\' lets meet in one scope. Inner loops are done first, so an invariant climbs as far as it can in one run.',
+  run: (p) => eachKernel(p, (k) => ({ ...k, body: hoistBody(k.body) })),
+});
+
 // ---------------------------------------------------------------- the registry and the manager
 
-const KERNEL_PASSES: readonly KernelPassDef[] = [applySchedulePass, simplifyIndex, dceLets, verifyPass];
+const KERNEL_PASSES: readonly KernelPassDef[] = [applySchedulePass, simplifyIndex, dceLets, hoistInvariantLets, verifyPass];
 const BY_NAME = new Map(KERNEL_PASSES.map((p) => [p.name, p]));
 
 /** Every kernel pass, in registry order (for docs and `dsc help kir`). */

@@ -108,6 +108,59 @@ ${SCHEDULE}
   });
 });
 
+describe('hoist-invariant-lets', () => {
+  it('moves invariant lets out of each loop as far as they go, and keeps loads and loop-bound values in', () => {
+    checkKernelPasses(`${HEAD}
+${SCHEDULE}
+  for i in 0 to s_N parallel {
+    for j in 0 to 4 {
+      let row: index = i * 4
+      let twice: index = s_N * 2
+      let scale: f32 = f32(twice) * 0.5:f32
+      let v: f32 = x[row + j]:f32
+      let both: index = row + twice
+      y[both + j] = v:f32 * scale:f32
+    }
+  }
+}`, 'hoist-invariant-lets', `
+      CHECK: let twice: index = s_N * 2
+      CHECK-NEXT: let scale: f32 = f32(twice) * 0.5:f32
+      CHECK-NEXT: for i in 0 to s_N parallel {
+      CHECK-NEXT: let row: index = i * 4
+      CHECK-NEXT: let both: index = row + twice
+      CHECK-NEXT: for j in 0 to 4 {
+      CHECK-NEXT: let v: f32 = x[row + j]:f32
+      CHECK-NEXT: y[both + j] = v:f32 * scale:f32`);
+  });
+
+  it('keeps lets that read an assigned variable, sit under an if, or share a name with a sibling loop\'s', () => {
+    checkKernelPasses(`${HEAD}
+${SCHEDULE}
+  var acc: index = 0
+  for i in 0 to s_N parallel {
+    let t: index = s_N + 1
+    let a: index = acc * 2
+    acc = acc + a
+    if s_N > 2 {
+      let u: index = s_N * 3
+      y[u] = 0:f32
+    }
+  }
+  for k in 0 to 2 {
+    let t: index = s_N + 2
+    y[t + k] = 1:f32
+  }
+}`, 'hoist-invariant-lets', `
+      CHECK: var acc: index = 0
+      CHECK-NEXT: for i in 0 to s_N parallel {
+      CHECK-NEXT: let t: index = s_N + 1
+      CHECK-NEXT: let a: index = acc * 2
+      CHECK: let u: index = s_N * 3
+      CHECK: for k in 0 to 2 {
+      CHECK-NEXT: let t: index = s_N + 2`);
+  });
+});
+
 describe('apply-schedule', () => {
   it('binds loops and the GEMM intrinsic as the schedule says', () => {
     checkKernelPasses(`kernel @k(read a: f32, write c: f32; s_N) {
