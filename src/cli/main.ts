@@ -19,6 +19,8 @@ import { importToDs } from '../frontend/onnx-to-ds/emit.js';
 import { typeToString } from '../ir/graph.js';
 import { Tensor, readNumbers } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
+import { profileInputs, profileModel, profileText } from '../profile/profile.js';
+import { profilePage } from '../profile/page.js';
 import { TARGETS, Target, cachedPackage, compileToPackage, generatePackage, runPackage, runWgsl } from '../codegen/compile.js';
 import type { Precision } from '../codegen/wgsl/generate.js';
 import { defaultPackageName } from '../codegen/package/index.js';
@@ -41,6 +43,7 @@ commands:
   ir MODEL                                        print the model's IR as text
   report MODEL [--dim N=1]                        kernels, flops, bytes moved, memory plan
   graph MODEL -o FILE.svg|FILE.html               draw the fused graph and the memory timeline
+  profile MODEL [--target cpu|wgsl] [-o PAGE.html]  time each kernel of the compiled package against the machine's peak
   help [COMMAND]                                  show help (also: dsc COMMAND --help, -h)
 
 MODEL is a .ds file (the dsc language, docs/LANGUAGE.md), an .onnx file or an .ir file (IR text).
@@ -98,6 +101,17 @@ outside [A-Za-z0-9_.-] in the name become '_'). Prints the written files and the
                           the K most likely classes with their probabilities (softmax of
                           logits; scores that already sum to 1 are taken as they are);
                           default 1, 0 turns it off`,
+  profile: `usage: dsc profile MODEL [--target cpu|wgsl] [--input NAME=FILE.npy ...] [--weights W.safetensors] [--runs K] [--threads T] [-o PAGE.html]
+
+Compiles MODEL for the target (cpu: through the package cache), runs it K times (default 10, after one
+warm-up) with per-kernel timers, and prints per kernel of \`dsc report\` its median time, the GFLOP/s and
+GB/s that achieves on the report's flops and bytes, and its share of the machine's peak (cpu: measured
+by a small FMA and copy probe on the same threads). -o writes an HTML page with a bar chart.
+  --input NAME=FILE.npy   a model input; inputs not given get seeded values, symbolic dims 1
+  --weights FILE          weights to run with (.ds models default to seeded ones, as init-weights writes)
+  --runs K                profiled runs (default 10)
+  --threads T             cpu: threads a run may use (default: all cores)
+  -O LEVEL                optimization level (default 1)`,
   ir: `usage: dsc ir MODEL [-o FILE] [--passes P1,P2 | -O LEVEL] [--print-after-all]
 
 Prints the model's verified IR (SSA graph text, see docs/IR.md). With -o, writes it to FILE.
@@ -277,6 +291,50 @@ function loadWithChoices(a: ParsedArgs, command: string): Graph {
   return loadModel(a.positional[0], { choose: parseChoices(a.flags.get('choose') ?? [], command) });
 }
 
+async function cmdProfile(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, weights: { value: true }, target: { value: true, short: 't' }, runs: { value: true }, threads: { value: true }, out: { value: true, short: 'o' }, O: { value: true, short: 'O' }, choose: { value: true, repeat: true } }, 'profile');
+  if (a.positional.length !== 1) throw diag('DSC9001', `dsc profile: expected one MODEL, got ${a.positional.length} (see 'dsc help profile')`);
+  const target = a.flags.get('target')?.[0] ?? 'cpu';
+  if (target !== 'cpu' && target !== 'wgsl') throw diag('DSC9001', `dsc profile: --target expects cpu or wgsl, got '${target}'`);
+  const count = (flag: string) => {
+    const text = a.flags.get(flag)?.[0];
+    if (text !== undefined && !/^[1-9][0-9]*$/.test(text)) throw diag('DSC9001', `dsc profile: --${flag} expects a positive integer, got '${text}'`);
+    return text === undefined ? undefined : Number(text);
+  };
+  const model = a.positional[0];
+  const given = parseInputs(a.flags.get('input') ?? []);
+  const graph = loadModel(model, { knownInputs: given, choose: parseChoices(a.flags.get('choose') ?? [], 'profile') });
+  const wfile = a.flags.get('weights')?.[0];
+  const isDs = extname(model).toLowerCase() === '.ds';
+  if (wfile) {
+    const weights = readSafetensors(readSourceFile(wfile), wfile);
+    if (isDs) {
+      const problems = checkWeights(graph, weights, wfile);
+      if (problems.length) throw new DiagnosticError(problems);
+      graph.weights = weights;
+    } else {
+      const known = new Set(graph.params.map((p) => p.name));
+      for (const [k, t] of weights) {
+        if (!known.has(k)) throw diag('DSC4007', `${wfile}: tensor '${k}' is not a parameter of ${model}`, { file: wfile });
+        graph.weights.set(k, t);
+      }
+    }
+  } else if (isDs && graph.params.length) {
+    graph.weights = initWeights(graph, 0);
+    log(`(no --weights: seeded weights, as \`dsc init-weights --seed 0\` writes)`);
+  }
+  const profile = await profileModel(graph, {
+    target, inputs: profileInputs(graph, given), runs: count('runs'), threads: count('threads'), level: optLevel(a.flags.get('O')?.[0], 'profile'), onStage: stageReporter(err),
+  });
+  log(profileText(profile).replace(/\n$/, ''));
+  const out = a.flags.get('out')?.[0];
+  if (out) {
+    writeOutput(out, profilePage(profile));
+    log(`wrote ${out}`);
+  }
+  return 0;
+}
+
 function cmdCheck(argv: string[], log: (s: string) => void): number {
   const a = parseArgs(argv, { choose: { value: true, repeat: true } }, 'check');
   const graph = loadWithChoices(a, 'check');
@@ -439,6 +497,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case 'import': return cmdImport(rest, io.out);
       case 'graph': return cmdGraph(rest, io.out);
       case 'ir': return cmdIr(rest, io.out);
+      case 'profile': return await cmdProfile(rest, io.out, io.err);
       default: throw unknownCommand(cmd);
     }
   } catch (e) {
