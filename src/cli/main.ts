@@ -24,6 +24,7 @@ import { profilePage } from '../profile/page.js';
 import { TARGETS, Target, cachedPackage, compileToPackage, generatePackage, runPackage, runWgsl } from '../codegen/compile.js';
 import type { Precision } from '../codegen/wgsl/generate.js';
 import { defaultPackageName } from '../codegen/package/index.js';
+import { PACK_HELP, cmdPack } from './pack.js';
 import { pipelineFor, runPasses, splitPassList } from '../passes/registry.js';
 
 export const VERSION = '0.1.0';
@@ -41,6 +42,7 @@ commands:
   import MODEL.onnx [-o MODEL.ds]                 write readable .ds plus its weights (.safetensors)
   run MODEL --input NAME=FILE.npy ... --out DIR   run a model, write each output as DIR/<name>.npy
   ir MODEL                                        print the model's IR as text
+  pack [PACKAGE_DIR | MODEL ...] [-o DIR]         an npm tarball that ships the built addon (no compiler to install)
   report MODEL [--dim N=1]                        kernels, flops, bytes moved, memory plan
   graph MODEL -o FILE.svg|FILE.html               draw the fused graph and the memory timeline
   profile MODEL [--target cpu|wgsl] [-o PAGE.html]  time each kernel of the compiled package against the machine's peak
@@ -118,6 +120,7 @@ Prints the model's verified IR (SSA graph text, see docs/IR.md). With -o, writes
   --passes LIST        run these passes in order (names from docs/PASSES.md; options as name{key=value})
   -O LEVEL             run the pipeline of an optimization level: 0 (none), 1 or 2 (canonicalization)
   --print-after-all    print the IR after every pass`,
+  pack: PACK_HELP,
 };
 
 /** Write a file the user asked for, creating its folder; failures are diagnostics naming the file. */
@@ -490,6 +493,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case '--version': case 'version': io.out(VERSION); return 0;
       case 'run': return await cmdRun(rest, io.out, io.err);
       case 'compile': return await cmdCompile(rest, io.out, io.err);
+      case 'pack': return await cmdPack(rest, io.out, io.err);
       case 'report': return cmdReport(rest, io.out);
       case 'check': return cmdCheck(rest, io.out);
       case 'params': return cmdParams(rest, io.out);

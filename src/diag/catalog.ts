@@ -57,6 +57,7 @@ export const CATALOG = {
   DSC6101: { severity: 'error', summary: 'model interface cannot be packaged (names, dims or kernel file paths)' },
   DSC6102: { severity: 'error', summary: 'native build of a generated package failed' },
   DSC6103: { severity: 'error', summary: 'native build tools are missing' },
+  DSC6104: { severity: 'error', summary: 'a built package cannot be packed (npm pack failed)' },
   DSC9001: { severity: 'error', summary: 'bad command-line usage' },
   DSC9002: { severity: 'error', summary: 'unknown model file kind' },
   DSC9003: { severity: 'error', summary: 'unknown pass or bad pass option' },

@@ -2,11 +2,11 @@
 // build, with the package's vendored headers), so no network and no `npm install` are needed; the
 // configure step runs every time because the options change between normal and sanitized builds.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { diag } from '../../diag/diagnostic.js';
-import { ADDON_PATH } from './bindings.js';
+import { ADDON_PATH, prebuildPath } from './bindings.js';
 
 export interface BuildPackageOptions {
   /** each line cmake and the compiler print, as it comes */
@@ -96,4 +96,33 @@ export function sanitizerEnv(compiler = 'c++'): Record<string, string> {
 /** The path of libasan.so for the compiler that builds the addon. */
 function sanitizerRuntime(compiler: string): string {
   return execFileSync(compiler, ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
+}
+
+export interface PackResult {
+  /** the tarball npm pack wrote */
+  tarball: string;
+  /** the prebuilt addon it carries, relative to the package */
+  prebuild: string;
+}
+
+/**
+ * `dsc pack`: builds the package's addon once, ships it as prebuilds/<platform>-<arch>/dsc_model.node
+ * (which index.js and install.js use before any source build), and runs `npm pack` into destination.
+ */
+export async function packPackage(dir: string, destination: string, opts: BuildPackageOptions = {}): Promise<PackResult> {
+  if (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'CMakeLists.txt')))
+    throw diag('DSC6101', `${dir}: not a package dsc compiled for the cpu target (no package.json and CMakeLists.txt)`);
+  await buildPackage(dir, opts);
+  const prebuild = prebuildPath();
+  mkdirSync(dirname(join(dir, prebuild)), { recursive: true });
+  copyFileSync(join(dir, ADDON_PATH), join(dir, prebuild));
+  mkdirSync(destination, { recursive: true });
+  let output: string;
+  try {
+    output = execFileSync('npm', ['pack', '--json', '--pack-destination', resolve(destination)], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    throw diag('DSC6104', `${dir}: npm pack failed: ${((e as { stderr?: string }).stderr ?? (e as Error).message).trim()}`);
+  }
+  const [packed] = JSON.parse(output) as { filename: string }[];
+  return { tarball: join(resolve(destination), packed.filename), prebuild };
 }
