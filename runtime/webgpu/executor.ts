@@ -127,7 +127,8 @@ export class WebGpuModel {
     if (plan.precision === 'f16' && !features.has('shader-f16'))
       throw new Error(`${plan.name}: compiled with precision f16, but this WebGPU ${source} has no shader-f16 feature; compile with --precision f32`);
     const device = given ?? await adapter!.requestDevice({
-      requiredFeatures: plan.precision === 'f16' ? ['shader-f16'] : [],
+      // timestamp-query where the adapter has it, for per-kernel timers (run with { profile: true })
+      requiredFeatures: [...(plan.precision === 'f16' ? ['shader-f16' as const] : []), ...(features.has('timestamp-query') ? ['timestamp-query' as const] : [])],
       requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
     });
 
@@ -182,9 +183,41 @@ export class WebGpuModel {
   /** The kernel times of the last run made with `{ profile: true }`. */
   lastProfile: RunProfile | null = null;
 
+  /** How `{ profile: true }` times kernels: GPU timestamps around each shader's pass, or CPU time around one submit per shader. */
+  get profileMethod(): 'timestamp-query' | 'cpu' {
+    return this.device.features.has('timestamp-query') ? 'timestamp-query' : 'cpu';
+  }
+
+  /** Each dispatch in its own compute pass with GPU timestamps at its start and end: kernel times in ms. */
+  private async timestampedDispatches(dispatch: (pass: GPUComputePassEncoder, i: number) => boolean): Promise<KernelTiming[]> {
+    const count = this.plan.shaders.length;
+    const querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * Math.max(1, count) });
+    const resolved = this.device.createBuffer({ size: 16 * Math.max(1, count), usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const readback = this.device.createBuffer({ size: 16 * Math.max(1, count), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder({ label: `${this.plan.name} (profiled)` });
+    const launched: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * launched.length, endOfPassWriteIndex: 2 * launched.length + 1 } });
+      if (dispatch(pass, i)) launched.push(i);
+      pass.end();
+    }
+    if (launched.length) {
+      encoder.resolveQuerySet(querySet, 0, 2 * launched.length, resolved, 0);
+      encoder.copyBufferToBuffer(resolved, 0, readback, 0, 16 * launched.length);
+    }
+    this.device.queue.submit([encoder.finish()]);
+    await readback.mapAsync(GPUMapMode.READ);
+    const stamps = new BigUint64Array(readback.getMappedRange().slice(0));
+    readback.unmap();
+    for (const b of [readback, resolved]) b.destroy();
+    querySet.destroy();
+    return launched.map((i, k) => ({ kernel: this.plan.shaders[i].name, ms: Number(stamps[2 * k + 1] - stamps[2 * k]) / 1e6 }));
+  }
+
   /**
-   * Run the model on inputs by name; resolves to the outputs by name. With `profile`, each shader is
-   * submitted alone and timed on the CPU from its submit until the queue is done with it (lastProfile).
+   * Run the model on inputs by name; resolves to the outputs by name. With `profile`, each shader runs
+   * in its own pass, timed by GPU timestamps where the device has timestamp-query, else submitted alone
+   * and timed on the CPU from its submit until the queue is done with it (lastProfile).
    */
   async run(inputs: Record<string, HostTensor> | ReadonlyMap<string, HostTensor>, opts: { profile?: boolean } = {}): Promise<Map<string, OutputTensor>> {
     const plan = this.plan;
@@ -222,7 +255,10 @@ export class WebGpuModel {
       pass.dispatchWorkgroups(...workgroupCounts(invocations, s.workgroupSize));
       return true;
     };
-    if (opts.profile) {
+    if (opts.profile && this.profileMethod === 'timestamp-query') {
+      const kernels = await this.timestampedDispatches(dispatch);
+      this.lastProfile = { totalMs: kernels.reduce((sum, k) => sum + k.ms, 0), kernels };
+    } else if (opts.profile) {
       // the uploads above are done before the first shader's clock starts
       await queue.onSubmittedWorkDone();
       const kernels: KernelTiming[] = [];

@@ -168,7 +168,9 @@ async function wgslPackage(graph: Graph, opts: ProfileOptions): Promise<Profiled
       await model.run(opts.inputs);
       return performance.now() - t0;
     },
-    timing: 'one queue submit per shader, timed on the CPU from submit to onSubmittedWorkDone',
+    timing: model.profileMethod === 'timestamp-query'
+      ? 'GPU timestamps (timestamp-query) at the start and end of each shader\'s compute pass'
+      : 'one queue submit per shader, timed on the CPU from submit to onSubmittedWorkDone (the device has no timestamp-query)',
     dispose: () => model.destroy(),
   };
 }

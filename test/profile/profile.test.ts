@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { kernelSourceValues, profileInputs } from '../../src/profile/profile.js';
 import { loadModel } from '../../src/frontend/load.js';
+import { lavapipeGpu } from '../codegen-wgsl/harness.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RESNET18 = join(ROOT, 'examples', 'resnet18', 'resnet18.ds');
@@ -49,6 +50,22 @@ describe('dsc profile', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect((html.match(/<rect /g) ?? []).length).toBe(reportKernels);
     expect(html).toContain('ResNet18 on cpu');
+  });
+
+  const gpu = lavapipeGpu();
+  it.skipIf(!gpu)('profiles LeNet-5 on wgsl: every shader is a kernel of the report, timed by GPU timestamps where the adapter has them', { timeout: 300_000 }, async () => {
+    const lenet5 = join(ROOT, 'test', 'fixtures', 'onnx', 'lenet5.onnx');
+    const profiled = await dsc('profile', lenet5, '--target', 'wgsl', '--runs', '3');
+    expect(profiled.code, profiled.err).toBe(0);
+    const total = /^total\s+(\d+) kernels\s+(\d+)\s+([0-9.]+)/m.exec(profiled.out);
+    expect(total, profiled.out).not.toBeNull();
+    const rows = profiled.out.split('\n').filter((l) => /^\s+\d+\s+\S/.test(l));
+    expect(rows.length).toBe(Number(total![1]));
+    expect(profiled.out).not.toMatch(/^\s+\?\s/m);
+    expect(Number(total![2])).toBeGreaterThanOrEqual(rows.length);
+    expect(Number(total![3])).toBeGreaterThan(0);
+    expect(profiled.out).toMatch(/timers: (GPU timestamps \(timestamp-query\)|one queue submit per shader)/);
+    expect(profiled.out).toMatch(/peak: not measured for this target/);
   });
 
   it('refuses a bad target or run count, naming the flag', async () => {
