@@ -51,7 +51,12 @@ export type Expr =
   | { k: 'cast'; a: Expr; type: ScalarType }
   | { k: 'call'; fn: Intrinsic; args: Expr[]; type: ScalarType };
 
-export type LoopBinding = 'serial' | 'parallel' | 'vector' | 'unroll';
+/**
+ * How a loop runs. On GPU-like targets, `grid` loops are the grid (one program instance per point)
+ * and a `thread` loop is the invocations of one workgroup: its iterations run concurrently and meet
+ * at each barrier in its body.
+ */
+export type LoopBinding = 'serial' | 'parallel' | 'vector' | 'unroll' | 'grid' | 'thread';
 
 /** A dense matrix operand of a tile intrinsic: element (i, j) is buf[offset + i*rowStride + j*colStride]. */
 export interface MatrixOperand { buf: string; offset: Expr; rowStride: Expr; colStride: Expr }
@@ -115,6 +120,27 @@ export interface Schedule {
   work: Expr;
   /** GEMM blocking for the tile intrinsics: rows of A, depth, columns of B per cache block */
   gemm?: { mc: number; kc: number; nc: number; parallel: boolean };
+  /** GPU-like targets: a tuner's choice over the target's defaults (src/codegen/gpu/map-grid.ts) */
+  gpu?: { workgroupSize?: number; gemmTile?: GemmTile };
+  /** GPU-like targets: how one dispatch runs, on each of the kernels the grid mapping splits a kernel into */
+  dispatch?: GpuDispatch;
+}
+
+/**
+ * A GEMM tile of a GPU-like target: a workgroup computes a tm×tn tile of C over tk-deep slices of A
+ * and B staged in workgroup memory, each of its (tm/rm)·(tn/rn) invocations an rm×rn register block.
+ */
+export interface GemmTile { tm: number; tn: number; tk: number; rm: number; rn: number }
+
+/** One dispatch on a GPU-like target: which loops are the grid, and what one grid point is. */
+export interface GpuDispatch {
+  /** the loops bound to the grid (perfectly nested, outermost first) */
+  grid: string[];
+  /** the loop bound to a workgroup's invocations, where one grid point is a whole workgroup */
+  thread?: string;
+  workgroupSize: number;
+  /** 1 where this dispatch runs and 0 where an alternative does, over the symbols (a choice made per run) */
+  gate?: Expr;
 }
 
 export interface KernelParam { name: string; dtype: DType; access: 'read' | 'write' }
@@ -245,7 +271,9 @@ export function applySchedule(kernel: Kernel): Kernel {
     stmts.map((st): Stmt => {
       switch (st.k) {
         case 'for': {
-          const binding: LoopBinding = s.parallel.includes(st.var) ? 'parallel' : s.vector.includes(st.var) ? 'vector' : s.unroll.includes(st.var) ? 'unroll' : 'serial';
+          const d = s.dispatch;
+          const binding: LoopBinding = d?.grid.includes(st.var) ? 'grid' : d?.thread === st.var ? 'thread'
+            : s.parallel.includes(st.var) ? 'parallel' : s.vector.includes(st.var) ? 'vector' : s.unroll.includes(st.var) ? 'unroll' : 'serial';
           return { ...st, binding, body: bind(st.body) };
         }
         case 'if': return { ...st, then: bind(st.then), else: bind(st.else) };

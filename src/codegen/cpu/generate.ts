@@ -5,7 +5,7 @@
 import { DType, DTYPE_INFO, isFloat, isInteger } from '../../ir/dtype.js';
 import { Graph } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
-import { CPrinterHooks, CStylePrinter, CTargetTable, assignsOuter, shortestFloat } from '../c-printer.js';
+import { CPrinterHooks, CStylePrinter, CTargetTable, assignsOuter, cIntLiteral, shortestFloat } from '../c-printer.js';
 import { Expr, GemmStmt, Kernel, KernelProgram, ScalarType, Stmt, walkStmts } from '../kernel-ir.js';
 import { LowerOptions, lowerGraph } from '../lower/index.js';
 
@@ -32,8 +32,10 @@ export const CPU_TABLE: CTargetTable = {
     if (!Number.isFinite(v)) return `${v < 0 ? '-' : ''}${single ? 'INFINITY' : 'double(INFINITY)'}`;
     return shortestFloat(v, single) + (single ? 'f' : '');
   },
-  intrinsic(fn, type, args) {
-    const a = args.join(', ');
+  intLiteral: cIntLiteral,
+  boolLiteral: (v) => (v ? '1' : '0'),
+  intrinsic(fn, type, args, p) {
+    const a = args.map((x) => p.expr(x)).join(', ');
     if (fn === 'abs') return `std::fabs(${a})`;
     if (fn === 'is_nan') return `std::isnan(${a})`;
     if (fn === 'is_inf') return `std::isinf(${a})`;
@@ -41,7 +43,8 @@ export const CPU_TABLE: CTargetTable = {
     if (STD_MATH.has(fn)) return `std::${fn}(${a})`;
     return `dsc::${fn}(${a})`;
   },
-  cast(from, to, raw) {
+  cast(a, to, p) {
+    const [from, raw] = [a.type, p.expr(a)];
     // f16/bf16 bit patterns convert through double (runtime/cpu/kernels/dsc/scalar.h)
     if (to === 'f16' || to === 'bf16') return from === to ? raw : `dsc::f64_to_${to}(${from === 'f16' || from === 'bf16' ? `dsc::${from}_to_f64(${raw})` : `static_cast<double>(${raw})`})`;
     const x = from === 'f16' || from === 'bf16' ? `dsc::${from}_to_f64(${raw})` : raw;
@@ -50,16 +53,34 @@ export const CPU_TABLE: CTargetTable = {
     if (from !== 'index' && isFloat(from) && isInt(to)) return `dsc::cast<${C_TYPES[to]}>(${x})`;
     return `static_cast<${C_TYPES[to]}>(${x})`;
   },
-  integerOp(op, type, a, b) {
+  integerOp(op, a, b, p) {
+    const type = a.type;
     if (!isInt(type)) return null;
     const t = C_TYPES[type as DType];
-    if (op === 'div') return `dsc::idiv<${t}>(${a}, ${b})`;
-    if (op === 'rem') return `dsc::irem<${t}>(${a}, ${b})`;
+    if (op === 'div') return `dsc::idiv<${t}>(${p.expr(a)}, ${p.expr(b)})`;
+    if (op === 'rem') return `dsc::irem<${t}>(${p.expr(a)}, ${p.expr(b)})`;
     // 32- and 64-bit signed arithmetic would overflow (undefined); narrower types are promoted to int
-    if ((type === 'i32' || type === 'i64') && (op === 'add' || op === 'sub' || op === 'mul')) return `dsc::wrap_${op}<${t}>(${a}, ${b})`;
+    if ((type === 'i32' || type === 'i64') && (op === 'add' || op === 'sub' || op === 'mul')) return `dsc::wrap_${op}<${t}>(${p.expr(a)}, ${p.expr(b)})`;
     return null;
   },
-  minMax: (op, type, a, b) => `std::${op}<${C_TYPES[type]}>(${a}, ${b})`,
+  unary(op, a, p) {
+    // ~ and - promote narrow integers to int: the result is converted back
+    if (op === 'bit_not' && a.type !== 'bool') return `static_cast<${C_TYPES[a.type]}>(~${p.operand(a)})`;
+    if (op === 'neg' && (a.type === 'i32' || a.type === 'i64')) return `dsc::wrap_sub<${C_TYPES[a.type]}>(0, ${p.expr(a)})`;
+    return null;
+  },
+  minMax: (op, a, b, p) => `std::${op}<${C_TYPES[a.type]}>(${p.expr(a)}, ${p.expr(b)})`,
+  select: (cond, then, otherwise) => `(${cond} ? ${then} : ${otherwise})`,
+  operands: 'precedence',
+  declare: (name, type, mutable, value) => `${mutable ? '' : 'const '}${C_TYPES[type]} ${name} = ${value};`,
+  loopHeader: (v, start, end) => `for (int64_t ${v} = ${start}; ${v} < ${end}; ++${v}) {`,
+  load(e, p) {
+    const at = `${e.buf}[${p.expr(e.index)}]`;
+    return e.mask ? `(${p.expr(e.mask)} ? ${at} : ${p.expr(e.other!)})` : at;
+  },
+  store: (buf, index, value, p) => `${buf}[${p.expr(index)}] = ${p.expr(value)};`,
+  guarded: (mask, line) => `if (${mask}) ${line}`,
+  fail: (code) => `return ${code};`,
 };
 
 /** Largest local allocation kept on the stack, in elements. */

@@ -1,9 +1,8 @@
-// Kernel-IR statements and expressions spelled in WGSL. WGSL differs from the C family where the
-// shared core (c-printer.ts) is built on C syntax: no ternary (select() evaluates both arms, which is
-// safe here because WGSL has no undefined behaviour in expressions and masked loads clamp their
-// index), typed declarations (`let x: f32`), no implicit conversions, and mandatory parentheses when
-// operators of different kinds meet; so this printer parenthesizes every compound operand and shares
-// only the literal spelling (shortestFloat) with the core.
+// Kernel-IR statements and expressions spelled in WGSL: a table and hooks on the shared C-style
+// printer (c-printer.ts). Where WGSL leaves the C family: no ternary (select() evaluates both arms,
+// which is safe here because WGSL has no undefined behaviour in expressions and masked loads clamp
+// their index), typed declarations (`let x: f32`), no implicit conversions, and mandatory parentheses
+// when operators of different kinds meet (so every compound operand is parenthesized).
 //
 // Storage: a kernel's tensor parameters are word offsets (`let in_x: i32 = ...`) into one of two
 // array<u32> bindings; loads bitcast the word to the element type and stores bitcast back. At
@@ -11,8 +10,8 @@
 // Scalars: f64 statistics compute in f32 (WGSL has no f64), `index` and i64 scalars in i32.
 import { DType, roundTo } from '../../ir/dtype.js';
 import { diag } from '../../diag/diagnostic.js';
-import { shortestFloat } from '../c-printer.js';
-import { BinOp, Expr, Intrinsic, ScalarType, Stmt } from '../kernel-ir.js';
+import { CPrinterHooks, CStylePrinter, CTargetTable, ExprPrinter, shortestFloat } from '../c-printer.js';
+import { Expr, Intrinsic, ScalarType, Stmt } from '../kernel-ir.js';
 
 /**
  * Where a kernel's buffer name points: a range of a binding (of f16 elements through the array<f16>
@@ -32,11 +31,6 @@ export function wgslType(t: ScalarType): WgslScalar {
     default: throw diag('DSC6002', `the wgsl target has no ${t} arithmetic`);
   }
 }
-
-const ARITH: Partial<Record<BinOp, string>> = {
-  add: '+', sub: '-', mul: '*', div: '/', rem: '%', shl: '<<', shr: '>>', lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=',
-  bit_and: '&', bit_xor: '^', bit_or: '|', and: '&&', or: '||',
-};
 
 /** WGSL helper functions, printed (in this order) when a kernel uses them. */
 const HELPERS: Record<string, string> = {
@@ -96,127 +90,109 @@ const BUILTIN_MATH: Partial<Record<Intrinsic, string>> = {
   asinh: 'asinh', acosh: 'acosh', atanh: 'atanh', pow: 'pow',
 };
 
-export class WgslPrinter {
+/** The WGSL spelling table: its state is the helpers the printed code calls. */
+class WgslTable implements CTargetTable {
   /** helper functions the printed code calls */
   readonly helpers = new Set<string>();
-  /** module-scope declarations of the `alloc shared` arrays printed so far */
-  readonly workgroupArrays: string[] = [];
+  readonly operands = 'parenthesized';
 
   /** `half`: the IR's f32 is f16 in registers and memory (the f64 of statistics and GEMM accumulators stays f32) */
-  constructor(private readonly buffers: (name: string) => BufferRef, private readonly statusWord: number, private readonly half = false) {}
+  constructor(private readonly buffers: (name: string) => BufferRef, private readonly statusWord: number, private readonly half: boolean) {}
 
-  /** The WGSL type that holds a kernel-IR scalar at this printer's precision. */
+  /** The WGSL type that holds a kernel-IR scalar at this precision. */
   type(t: ScalarType): WgslScalar {
     return this.half && t === 'f32' ? 'f16' : wgslType(t);
   }
 
-  private use(helper: string): string {
+  use(helper: string): string {
     this.helpers.add(helper);
     for (const d of HELPER_DEPS[helper] ?? []) this.use(d);
     return helper;
   }
 
-  /** the helpers' source, in a fixed order */
-  helperSource(): string[] {
-    return Object.keys(HELPERS).filter((h) => this.helpers.has(h)).map((h) => HELPERS[h]);
-  }
-
-  literal(v: number | bigint, t: ScalarType): string {
-    const w = this.type(t);
-    if (w === 'bool') return v ? 'true' : 'false';
-    if (w === 'f16') {
-      const x = roundTo('f16', Number(v));
+  floatLiteral(v: number, t: ScalarType): string {
+    if (this.type(t) === 'f16') {
+      const x = roundTo('f16', v);
       if (Number.isNaN(x)) return `bitcast<vec2<f16>>(${this.use('dsc_nan_h')}).x`;
       if (!Number.isFinite(x)) return `bitcast<vec2<f16>>(${this.use(x > 0 ? 'dsc_pos_inf_h' : 'dsc_neg_inf_h')}).x`;
       return `${x}h`;
     }
-    if (w === 'f32') {
-      const x = Math.fround(Number(v));
-      if (Number.isNaN(x)) return `bitcast<f32>(${this.use('dsc_nan')})`;
-      if (!Number.isFinite(x)) return `bitcast<f32>(${this.use(x > 0 ? 'dsc_pos_inf' : 'dsc_neg_inf')})`;
-      return `${shortestFloat(x, true)}f`;
+    const x = Math.fround(v);
+    if (Number.isNaN(x)) return `bitcast<f32>(${this.use('dsc_nan')})`;
+    if (!Number.isFinite(x)) return `bitcast<f32>(${this.use(x > 0 ? 'dsc_pos_inf' : 'dsc_neg_inf')})`;
+    return `${shortestFloat(x, true)}f`;
+  }
+
+  intLiteral(v: bigint, t: ScalarType): string {
+    if (this.type(t) === 'u32') {
+      if (v < 0n || v >= 2n ** 32n) throw diag('DSC6002', `constant ${v} does not fit the wgsl target's 32-bit u32`);
+      return `${v}u`;
     }
-    const big = typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
-    if (w === 'u32') {
-      if (big < 0n || big >= 2n ** 32n) throw diag('DSC6002', `constant ${big} does not fit the wgsl target's 32-bit u32`);
-      return `${big}u`;
-    }
-    if (big < -(2n ** 31n) || big >= 2n ** 31n) throw diag('DSC6002', `constant ${big} does not fit the wgsl target's 32-bit integers (WGSL has no i64)`);
+    if (v < -(2n ** 31n) || v >= 2n ** 31n) throw diag('DSC6002', `constant ${v} does not fit the wgsl target's 32-bit integers (WGSL has no i64)`);
     // -2^31 has no literal of its own
-    return big === -(2n ** 31n) ? '(-2147483647i - 1i)' : `${big}i`;
+    return v === -(2n ** 31n) ? '(-2147483647i - 1i)' : `${v}i`;
   }
 
-  expr(e: Expr): string {
-    switch (e.k) {
-      case 'const': return this.literal(e.value, e.type);
-      case 'var': return e.name;
-      case 'load': return this.load(e.buf, e.index, e.type, e.mask, e.other);
-      case 'unary': {
-        const a = this.operand(e.a);
-        if (e.op === 'not') return `!${a}`;
-        if (e.op === 'bit_not') return `~${a}`;
-        return `-${a}`;
-      }
-      case 'select': return `select(${this.expr(e.else)}, ${this.expr(e.then)}, ${this.expr(e.cond)})`;
-      case 'cast': return this.cast(e.a, e.type);
-      case 'call': return this.call(e.fn, e.type, e.args);
-      case 'binary': return this.binary(e.op, e.a, e.b);
-    }
+  boolLiteral(v: boolean): string {
+    return v ? 'true' : 'false';
   }
 
-  /** an operand of an operator: atoms as they are, compound expressions in parentheses */
-  private operand(e: Expr): string {
-    const s = this.expr(e);
-    const atom = e.k === 'var' || e.k === 'load' || e.k === 'call' || e.k === 'select' || e.k === 'cast' || (e.k === 'const' && !s.startsWith('-') && !s.startsWith('('));
-    return atom ? s : `(${s})`;
+  select(cond: string, then: string, otherwise: string): string {
+    return `select(${otherwise}, ${then}, ${cond})`;
   }
 
-  private binary(op: BinOp, a: Expr, b: Expr): string {
+  unary(): null {
+    return null;
+  }
+
+  minMax(op: 'min' | 'max', a: Expr, b: Expr, p: ExprPrinter): string {
+    return `${op}(${p.expr(a)}, ${p.expr(b)})`;
+  }
+
+  integerOp(op: string, a: Expr, b: Expr, p: ExprPrinter): string | null {
     const t = this.type(a.type);
-    if (op === 'min' || op === 'max') return `${op}(${this.expr(a)}, ${this.expr(b)})`;
-    const x = this.operand(a), y = this.operand(b);
     const integer = t === 'i32' || t === 'u32';
     if (integer && (op === 'div' || op === 'rem')) {
       // WGSL gives x for x / 0; the IR gives 0. A constant zero divisor (an empty grid's extent) is a
       // shader-creation error in WGSL, even where the select would discard the quotient.
-      if (b.k === 'const' && Number(b.value) === 0) return this.literal(0, a.type);
-      const safe = b.k === 'const';
-      const q = `${x} ${ARITH[op]} ${y}`;
-      return safe ? q : `select(${q}, ${this.literal(0, a.type)}, ${y} == ${this.literal(0, b.type)})`;
+      if (b.k === 'const' && Number(b.value) === 0) return p.literal(0, a.type);
+      const q = `${p.operand(a)} ${op === 'div' ? '/' : '%'} ${p.operand(b)}`;
+      return b.k === 'const' ? q : `select(${q}, ${p.literal(0, a.type)}, ${p.operand(b)} == ${p.literal(0, b.type)})`;
     }
-    if (op === 'shl' || op === 'shr') return `${x} ${ARITH[op]} ${t === 'u32' ? y : `u32(${this.expr(b)})`}`;
-    return `${x} ${ARITH[op]} ${y}`;
+    // WGSL shifts by a u32 amount
+    if ((op === 'shl' || op === 'shr') && t !== 'u32') return `${p.operand(a)} ${op === 'shl' ? '<<' : '>>'} u32(${p.expr(b)})`;
+    return null;
   }
 
-  private cast(a: Expr, to: ScalarType): string {
+  cast(a: Expr, to: ScalarType, p: ExprPrinter): string {
     let from = this.type(a.type);
     const t = this.type(to);
-    let x = this.expr(a);
+    let x = p.expr(a);
     if (from === t) return x;
     if (from === 'f16' && t !== 'f32' && t !== 'bool') [x, from] = [`f32(${x})`, 'f32'];
-    if (t === 'bool') return `(${this.operand(a)} != ${this.literal(0, a.type)})`;
+    if (t === 'bool') return `(${p.operand(a)} != ${p.literal(0, a.type)})`;
     if (from === 'f32' && t === 'i32') return `${this.use('dsc_f2i')}(${x})`;
     if (from === 'f32' && t === 'u32') return `u32(${this.use('dsc_f2i')}(${x}))`;
     // bool to number is 0/1; i32 <-> u32 reinterprets the bits (two's complement wrap)
     return `${t}(${x})`;
   }
 
-  private call(fn: Intrinsic, type: ScalarType, args: Expr[]): string {
+  intrinsic(fn: Intrinsic, type: ScalarType, args: readonly Expr[], p: ExprPrinter): string {
     // at f16, the math functions run in f32: the helpers are written for f32, and f16 builtins may be coarser
     const widened = args.some((x) => this.type(x.type) === 'f16');
-    const a = args.map((x) => (this.type(x.type) === 'f16' ? `f32(${this.expr(x)})` : this.expr(x)));
-    const value = this.callF32(fn, type, args, a);
+    const a = args.map((x) => (this.type(x.type) === 'f16' ? `f32(${p.expr(x)})` : p.expr(x)));
+    const value = this.callF32(fn, type, args, a, p);
     return widened && this.type(type) === 'f16' ? `f16(${value})` : value;
   }
 
   /** the call with its arguments printed (`a`, widened to f32 where they were f16) */
-  private callF32(fn: Intrinsic, type: ScalarType, args: Expr[], a: string[]): string {
+  private callF32(fn: Intrinsic, type: ScalarType, args: readonly Expr[], a: string[], p: ExprPrinter): string {
     if (this.type(type) === 'i32' && fn === 'pow') return `${this.use('dsc_ipow')}(${a.join(', ')})`;
     const builtin = BUILTIN_MATH[fn];
     if (builtin) return `${builtin}(${a.join(', ')})`;
     switch (fn) {
       case 'fmod': {
-        const [x, y] = args.map((e, i) => (a[i] === this.expr(e) ? this.operand(e) : a[i]));
+        const [x, y] = args.map((e, i) => (a[i] === p.expr(e) ? p.operand(e) : a[i]));
         return `(${x} % ${y})`;
       }
       case 'is_nan': return `${this.use('dsc_is_nan')}(${a[0]})`;
@@ -226,77 +202,94 @@ export class WgslPrinter {
     }
   }
 
-  private word(buf: string, index: Expr): { binding: string; at: string } {
+  declare(name: string, type: ScalarType, mutable: boolean, value: string): string {
+    return `${mutable ? 'var' : 'let'} ${name}: ${this.type(type)} = ${value};`;
+  }
+
+  loopHeader(v: string, start: string, end: string): string {
+    return `for (var ${v}: i32 = ${start}; ${v} < ${end}; ${v}++) {`;
+  }
+
+  private word(buf: string, index: Expr, p: ExprPrinter): { binding: string; at: string } {
     const ref = this.buffers(buf);
     if (ref.k !== 'global') throw new Error(`internal error: ${buf} is not a storage buffer`);
-    return { binding: ref.half ? `${ref.binding}16` : ref.binding, at: `${buf} + ${this.operand(index)}` };
+    return { binding: ref.half ? `${ref.binding}16` : ref.binding, at: `${buf} + ${p.operand(index)}` };
   }
 
-  private load(buf: string, index: Expr, type: ScalarType, mask?: Expr, other?: Expr): string {
-    const ref = this.buffers(buf);
+  load(e: Extract<Expr, { k: 'load' }>, p: ExprPrinter): string {
+    const ref = this.buffers(e.buf);
     let value: string;
     // a masked-off element reads word 0 of the tensor instead, so no index leaves it
-    const at = mask ? { k: 'select', cond: mask, then: index, else: { k: 'const', type: 'index', value: 0 }, type: 'index' } as Expr : index;
-    if (ref.k === 'local') value = `${buf}[${this.expr(at)}]`;
+    const at = e.mask ? { k: 'select', cond: e.mask, then: e.index, else: { k: 'const', type: 'index', value: 0 }, type: 'index' } as Expr : e.index;
+    if (ref.k === 'local') value = `${e.buf}[${p.expr(at)}]`;
     else {
-      const w = this.word(buf, at);
+      const w = this.word(e.buf, at, p);
       const raw = `${w.binding}[${w.at}]`;
-      const t = this.type(type);
+      const t = this.type(e.type);
       value = ref.half ? (t === 'f16' ? raw : `${t}(${raw})`) : t === 'u32' ? raw : t === 'bool' ? `(${raw} != 0u)` : `bitcast<${t}>(${raw})`;
     }
-    return mask ? `select(${this.expr(other!)}, ${value}, ${this.expr(mask)})` : value;
+    return e.mask ? `select(${p.expr(e.other!)}, ${value}, ${p.expr(e.mask)})` : value;
   }
 
-  private storeLine(buf: string, index: Expr, value: Expr): string {
+  store(buf: string, index: Expr, value: Expr, p: ExprPrinter): string {
     const ref = this.buffers(buf);
-    if (ref.k === 'local') return `${buf}[${this.expr(index)}] = ${this.expr(value)};`;
-    const w = this.word(buf, index);
+    if (ref.k === 'local') return `${buf}[${p.expr(index)}] = ${p.expr(value)};`;
+    const w = this.word(buf, index, p);
     const t = this.type(value.type);
-    const v = this.expr(value);
+    const v = p.expr(value);
     const bits = ref.half ? (t === 'f16' ? v : `f16(${v})`) : t === 'u32' ? v : t === 'bool' ? `select(0u, 1u, ${v})` : `bitcast<u32>(${v})`;
     return `${w.binding}[${w.at}] = ${bits};`;
   }
 
-  stmts(list: readonly Stmt[], indent: string): string[] {
-    const out: string[] = [];
-    for (const st of list) {
-      switch (st.k) {
-        case 'for':
-          out.push(`${indent}for (var ${st.var}: i32 = ${this.expr(st.start)}; ${st.var} < ${this.expr(st.end)}; ${st.var}++) {`);
-          out.push(...this.stmts(st.body, indent + '  '));
-          out.push(`${indent}}`);
-          break;
-        case 'let':
-          out.push(`${indent}${st.mutable ? 'var' : 'let'} ${st.name}: ${this.type(st.type)} = ${this.expr(st.value)};`);
-          break;
-        case 'assign': out.push(`${indent}${st.name} = ${this.expr(st.value)};`); break;
-        case 'store': {
-          const line = this.storeLine(st.buf, st.index, st.value);
-          out.push(st.mask ? `${indent}if (${this.expr(st.mask)}) { ${line} }` : indent + line);
-          break;
-        }
-        case 'if':
-          out.push(`${indent}if (${this.expr(st.cond)}) {`);
-          out.push(...this.stmts(st.then, indent + '  '));
-          if (st.else.length) {
-            out.push(`${indent}} else {`);
-            out.push(...this.stmts(st.else, indent + '  '));
-          }
-          out.push(`${indent}}`);
-          break;
-        case 'alloc':
-          if (st.size.k !== 'const') throw diag('DSC6002', `the wgsl target needs a static size for the ${st.scope === 'local' ? 'per-invocation' : 'workgroup'} array ${st.name}`);
-          // workgroup memory is declared at module scope
-          if (st.scope === 'shared') this.workgroupArrays.push(`var<workgroup> ${st.name}: array<${this.type(st.dtype)}, ${Number(st.size.value)}>;`);
-          else out.push(`${indent}var ${st.name}: array<${this.type(st.dtype)}, ${Number(st.size.value)}>;`);
-          break;
-        case 'barrier': out.push(`${indent}workgroupBarrier();`); break;
-        // a failed check records its code; the executor reads the status word after the run and throws
-        case 'check': out.push(`${indent}if (!(${this.expr(st.cond)})) { data[${this.statusWord}] = ${st.code}u; }  // ${st.message}`); break;
-        case 'gemm': throw new Error('internal error: gemm reached the WGSL printer unexpanded');
-        case 'comment': out.push(`${indent}// ${st.text}`); break;
-      }
-    }
-    return out;
+  guarded(mask: string, line: string): string {
+    return `if (${mask}) { ${line} }`;
+  }
+
+  // a failed check records its code; the executor reads the status word after the run and throws
+  fail(code: number): string {
+    return `data[${this.statusWord}] = ${code}u;`;
+  }
+}
+
+/** Replaces the header of a loop bound to the grid or to a workgroup's invocations by the lines that compute its index. */
+export type WgslLoopBinder = CPrinterHooks['replaceLoop'];
+
+/**
+ * A kernel's statements printed as WGSL: the shared printer with the WGSL table, and hooks that
+ * declare workgroup arrays at module scope and bind grid and thread loops to invocation indices.
+ */
+export class WgslPrinter extends CStylePrinter {
+  /** module-scope declarations of the `alloc shared` arrays printed so far */
+  readonly workgroupArrays: string[];
+  private readonly wgsl: WgslTable;
+
+  constructor(buffers: (name: string) => BufferRef, statusWord: number, half = false, bindLoop?: WgslLoopBinder) {
+    const table = new WgslTable(buffers, statusWord, half);
+    const arrays: string[] = [];
+    super(table, {
+      loopPrefix: () => [],
+      replaceLoop: bindLoop,
+      gemm: () => { throw new Error('internal error: gemm reached the WGSL printer unexpanded'); },
+      alloc(st: Extract<Stmt, { k: 'alloc' }>) {
+        if (st.size.k !== 'const') throw new Error(`internal error: the array ${st.name} reached the WGSL printer with a symbolic size`);
+        const decl = `var${st.scope === 'shared' ? '<workgroup>' : ''} ${st.name}: array<${table.type(st.dtype)}, ${Number(st.size.value)}>;`;
+        // workgroup memory is declared at module scope
+        if (st.scope === 'shared') { arrays.push(decl); return []; }
+        return [decl];
+      },
+      barrier: () => ['workgroupBarrier();'],
+    });
+    this.wgsl = table;
+    this.workgroupArrays = arrays;
+  }
+
+  /** The WGSL type that holds a kernel-IR scalar at this printer's precision. */
+  type(t: ScalarType): WgslScalar {
+    return this.wgsl.type(t);
+  }
+
+  /** the helpers' source, in a fixed order */
+  helperSource(): string[] {
+    return Object.keys(HELPERS).filter((h) => this.wgsl.helpers.has(h)).map((h) => HELPERS[h]);
   }
 }
