@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, basename, extname, dirname } from 'node:path';
 import { parseArgs, ParsedArgs, wantsHelp } from './args.js';
 import { closestName } from '../frontend/ds/values.js';
+import { cmdBuild } from './build.js';
 import { Graph } from '../ir/graph.js';
 import { reportText } from '../report/report.js';
 import { renderGraphSvg, renderGraphHtml } from '../report/graph-svg.js';
@@ -45,6 +46,7 @@ commands:
   pack [PACKAGE_DIR | MODEL ...] [-o DIR]         an npm tarball that ships the built addon (no compiler to install)
   report MODEL [--dim N=1]                        kernels, flops, bytes moved, memory plan
   graph MODEL -o FILE.svg|FILE.html               draw the fused graph and the memory timeline
+  build [DIR]                                     compile every model the project in DIR declares (cached)
   profile MODEL [--target cpu|wgsl] [-o PAGE.html]  time each kernel of the compiled package against the machine's peak
   help [COMMAND]                                  show help (also: dsc COMMAND --help, -h)
 
@@ -114,6 +116,16 @@ by a small FMA and copy probe on the same threads). -o writes an HTML page with 
   --runs K                profiled runs (default 10)
   --threads T             cpu: threads a run may use (default: all cores)
   -O LEVEL                optimization level (default 1)`,
+  build: `usage: dsc build [DIR]
+
+Compiles every model the project in DIR (default .) declares, in dsc.config.json or in the "dsc"
+field of its package.json:
+  { "target": "cpu", "outDir": "dsc-packages",
+    "models": [{ "model": "models/net.ds" }, { "model": "web.ds", "target": "wgsl", "out": "public/web" }] }
+Per model: "model" (required), "target", "out" (default OUTDIR/<file name>), "level" (-O), "precision",
+"name" (the npm name). Packages come from the content-hash cache ($DSC_CACHE_DIR, default
+~/.cache/dsc): an unchanged model is copied, not rebuilt. Prints each model's stages and times;
+every model is attempted, and when any fails, all diagnostics are printed and the exit code is 1.`,
   ir: `usage: dsc ir MODEL [-o FILE] [--passes P1,P2 | -O LEVEL] [--print-after-all]
 
 Prints the model's verified IR (SSA graph text, see docs/IR.md). With -o, writes it to FILE.
@@ -501,6 +513,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case 'import': return cmdImport(rest, io.out);
       case 'graph': return cmdGraph(rest, io.out);
       case 'ir': return cmdIr(rest, io.out);
+      case 'build': return await cmdBuild(rest, io.out, io.err, stageReporter(io.err));
       case 'profile': return await cmdProfile(rest, io.out, io.err);
       default: throw unknownCommand(cmd);
     }

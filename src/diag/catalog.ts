@@ -61,6 +61,7 @@ export const CATALOG = {
   DSC9001: { severity: 'error', summary: 'bad command-line usage' },
   DSC9002: { severity: 'error', summary: 'unknown model file kind' },
   DSC9003: { severity: 'error', summary: 'unknown pass or bad pass option' },
+  DSC9004: { severity: 'error', summary: 'bad project config (dsc build)' },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagCode = keyof typeof CATALOG;
