@@ -7,9 +7,9 @@ import { parseKernel } from '../../../src/codegen/kir/parse.js';
 import { listKernelPasses, runKernelPasses } from '../../../src/codegen/kir/passes.js';
 import { printExpr, printKernel } from '../../../src/codegen/kir/print.js';
 import { kernelProblems } from '../../../src/codegen/kir/verify.js';
-import { evalExpr } from '../kernel-eval.js';
+import { evalExpr, runStmts } from '../kernel-eval.js';
 import { programAround } from './harness.js';
-import { randomIndexExpr, randomKernel } from './random-kernel.js';
+import { randomIndexExpr, randomKernel, randomLoopNest } from './random-kernel.js';
 
 describe('random kernels', () => {
   it('are accepted by the verifier and read back exactly from their text', () => {
@@ -56,5 +56,23 @@ describe('simplify-index', () => {
         return n;
       });
     }), { numRuns: 400 });
+  });
+});
+
+describe('kernel passes on random loop nests', () => {
+  it('leave what the kernel stores unchanged', () => {
+    const passes = ['simplify-index', 'dce-lets', 'hoist-invariant-lets'];
+    fc.assert(fc.property(fc.gen(), fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 4, maxLength: 4 }), (g, x) => {
+      const kernel = randomLoopNest(g);
+      const run = (k: typeof kernel) => {
+        const buffers = new Map([['x', [...x]], ['y', [0, 0, 0, 0]]]);
+        runStmts(k.body, buffers, new Map([['s_N', 3]]));
+        return buffers.get('y');
+      };
+      for (const pass of passes) {
+        const after = runKernelPasses(programAround(kernel), pass, { verify: true }).kernels[0];
+        expect(run(after), `${pass}:\n${printKernel(kernel)}\nbecame\n${printKernel(after)}`).toEqual(run(kernel));
+      }
+    }), { numRuns: 300 });
   });
 });

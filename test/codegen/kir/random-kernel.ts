@@ -203,3 +203,61 @@ export function randomIndexExpr(g: Gen, vars: readonly string[], depth: number):
   const op = (['add', 'sub', 'mul', 'div', 'rem', 'min', 'max'] as const)[int(0, 6)];
   return { k: 'binary', op, a: randomIndexExpr(g, vars, depth - 1), b: randomIndexExpr(g, vars, depth - 1), type: 'index' };
 }
+
+/**
+ * A random nest the test evaluator runs (test/codegen/kernel-eval.ts): index and f64 lets, mutable
+ * accumulators assigned in inner loops, ifs, loads of x[0..3] and one store y[i] per outer iteration,
+ * with small integer values so that f64 arithmetic is exact.
+ */
+export function randomLoopNest(g: Gen): Kernel {
+  const int = (min: number, max: number) => g(fc.integer, { min, max });
+  let n = 0;
+  const fresh = (p: string) => `${p}${n++}`;
+  const expr = (type: 'index' | 'f64', vars: Var[], depth: number): Expr => {
+    const own = vars.filter((v) => v.type === type);
+    const choice = int(0, depth > 0 ? 5 : 2);
+    if (choice === 0 || (choice === 1 && !own.length)) return { k: 'const', type, value: int(-3, 3) };
+    if (choice === 1) return { k: 'var', name: own[int(0, own.length - 1)].name, type };
+    if (choice === 2) {
+      const index = vars.filter((v) => v.type === 'index' && v.name.startsWith('i'));
+      const at: Expr = index.length ? { k: 'var', name: index[int(0, index.length - 1)].name, type: 'index' } : { k: 'const', type: 'index', value: int(0, 3) };
+      const value: Expr = { k: 'load', buf: 'x', index: at, type: 'f64' };
+      return type === 'f64' ? value : { k: 'const', type, value: int(0, 3) };
+    }
+    if (choice === 3 && type === 'f64') return { k: 'cast', a: expr('index', vars, depth - 1), type };
+    const op = (['add', 'sub', 'mul', 'min', 'max'] as const)[int(0, 4)];
+    return { k: 'binary', op, a: expr(type, vars, depth - 1), b: expr(type, vars, depth - 1), type };
+  };
+  const body = (vars: Var[], depth: number): Stmt[] => {
+    const scope = [...vars];
+    const out: Stmt[] = [];
+    for (let count = int(0, 4); count > 0; count--) {
+      const kind = int(0, depth > 0 ? 6 : 3);
+      const mutables = scope.filter((v) => v.mutable);
+      if (kind <= 1) {
+        const type = int(0, 1) ? 'f64' : 'index';
+        const st: Stmt = { k: 'let', name: fresh('t'), type, value: expr(type, scope, 2), mutable: int(0, 1) === 0 };
+        scope.push({ name: st.name, type, mutable: st.mutable });
+        out.push(st);
+      } else if (kind <= 3 && mutables.length) {
+        const v = mutables[int(0, mutables.length - 1)];
+        out.push({ k: 'assign', name: v.name, value: expr(v.type as 'index' | 'f64', scope, 2) });
+      } else if (kind === 4 || kind === 6) {
+        const v = fresh('i');
+        out.push({ k: 'for', var: v, start: { k: 'const', type: 'index', value: 0 }, end: { k: 'const', type: 'index', value: int(0, 4) }, body: body([...scope, { name: v, type: 'index', mutable: false }], depth - 1), binding: 'serial' });
+      } else if (kind === 5) {
+        const cond: Expr = { k: 'binary', op: 'lt', a: expr('index', scope, 1), b: expr('index', scope, 1), type: 'bool' };
+        out.push({ k: 'if', cond, then: body(scope, depth - 1), else: body(scope, depth - 1) });
+      }
+    }
+    const values = scope.filter((v) => v.type === 'f64');
+    const result: Expr = values.reduce<Expr>((acc, v) => ({ k: 'binary', op: 'add', a: acc, b: { k: 'var', name: v.name, type: 'f64' }, type: 'f64' }), { k: 'const', type: 'f64', value: 0 });
+    out.push({ k: 'store', buf: 'y', index: { k: 'var', name: 'i', type: 'index' }, value: { k: 'binary', op: 'add', a: { k: 'load', buf: 'y', index: { k: 'var', name: 'i', type: 'index' }, type: 'f64' }, b: result, type: 'f64' } });
+    return out;
+  };
+  const outer: Stmt = { k: 'for', var: 'i', start: { k: 'const', type: 'index', value: 0 }, end: { k: 'const', type: 'index', value: 4 }, body: body([{ name: 'i', type: 'index', mutable: false }, { name: 's_N', type: 'index', mutable: false }], 2), binding: 'serial' };
+  return {
+    name: 'nest', source: [], params: [{ name: 'x', dtype: 'f64', access: 'read' }, { name: 'y', dtype: 'f64', access: 'write' }], scalars: ['s_N'],
+    body: [outer], schedule: { parallel: [], vector: [], unroll: [], minParallelWork: 0, work: { k: 'const', type: 'index', value: 4 } },
+  };
+}
