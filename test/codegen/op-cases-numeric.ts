@@ -116,6 +116,32 @@ export const NUMERIC_CASES: NumericCase[] = [
     },
   },
   {
+    name: 'einsum_det',
+    graph: graphOf('einsum_det', (b) => {
+      const x = b.input('x', f32(2, 3, 4)), y = b.input('y', f32(2, 4, 5)), sq = b.input('sq', f32(2, 4, 4));
+      b.output(b.op1('einsum', [x, y], { equation: 'bij,bjk->bik' }, { name: 'batch_matmul' }));
+      b.output(b.op1('einsum', [x], { equation: 'bij->jb' }, { name: 'transpose_sum' }));
+      b.output(b.op1('einsum', [sq], { equation: '...ii->...i' }, { name: 'diagonal' }));
+      b.output(b.op1('einsum', [sq, sq], { equation: 'bij,bij' }, { name: 'implicit_inner' }));
+      b.output(b.op1('einsum', [x, b.input('row', f32(1, 1, 4))], { equation: 'bij,bij->bi' }, { name: 'broadcast' }));
+      b.output(b.op1('det', [sq], {}, { name: 'det_batched' }));
+      b.output(b.op1('det', [b.input('m', f32(3, 3))], {}, { name: 'det_2d' }));
+      b.output(b.op1('det', [b.op1('constant', [], { value: Tensor.fromNumbers('f32', [3, 3], [1, 2, 3, 2, 4, 6, 0, 1, 5]) })], {}, { name: 'det_singular' }));
+    }),
+  },
+  {
+    name: 'einsum_det_wide',
+    only: 'cpu',
+    graph: graphOf('einsum_det_wide', (b) => {
+      const x = b.input('x', typed('f64', 3, 4)), y = b.input('y', typed('f64', 4));
+      b.output(b.op1('einsum', [x, y], { equation: 'ij,j->i' }, { name: 'matvec_f64' }));
+      b.output(b.op1('einsum', [x], { equation: 'ij->' }, { name: 'sum_f64' }));
+      b.output(b.op1('einsum', [b.input('xi', typed('i32', 3, 4)), b.input('yi', typed('i32', 4, 2))], { equation: 'ij,jk' }, { name: 'matmul_i32' }));
+      b.output(b.op1('det', [b.input('m', typed('f64', 2, 5, 5))], {}, { name: 'det_f64' }));
+    }),
+    ranges: { xi: [-50, 50], yi: [-50, 50] },
+  },
+  {
     name: 'conv_transpose_symbolic_batch',
     graph: graphOf('conv_transpose_symbolic_batch', (b) => {
       const x = b.input('x', tensorType('f32', [sym('N'), 3, 4, 4]));

@@ -4,12 +4,15 @@ import { dimEq, isStatic } from '../../ir/dim.js';
 import { Attrs, Node } from '../../ir/graph.js';
 import { readWindow, resolvePads, geometry3, windowOutDim } from '../../ir/ops/linalg-window.js';
 import { convTransposeGeometry } from '../../ir/ops/linalg-conv.js';
+import { labelDims, parseEinsum } from '../../ir/ops/linalg-extra.js';
+import { isFloat } from '../../ir/dtype.js';
 import {
-  ConvGeometry, Expr, GemmStmt, Stmt, add, and, assign, bin, defaultSchedule, ge, idx, ivar, letv, lit, load, loop, lt, mul, store, svar, sub, when,
+  ConvGeometry, Expr, GemmStmt, Stmt, add, and, assign, bin, call, cast, defaultSchedule, ge, idx, ivar, letv, lit, load, loop, lt, mul, num, select, store, sum,
+  svar, sub, when,
 } from '../kernel-ir.js';
 import { broadcastNest } from './elementwise.js';
-import { broadcastStrides, dimExpr, productExpr } from './dims.js';
-import { LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
+import { broadcastStrides, dimExpr, linearIndex, productExpr, stridesExpr } from './dims.js';
+import { LowerCtx, LoweredKernel, OpLowering, Operand, req } from './context.js';
 
 /** Default GEMM blocking: KC x NR panels of B fit L1, MC x KC blocks of A fit L2, KC x NC blocks of B fit L3. */
 const GEMM_BLOCKING = { mc: 96, kc: 256, nc: 2048 };
@@ -243,4 +246,89 @@ const convTranspose: OpLowering = {
   },
 };
 
-export const LINALG: Record<string, OpLowering> = { matmul, gemm, conv, conv_transpose: convTranspose };
+/**
+ * einsum as one loop nest: the output subscripts outside (the first in parallel), the summed ones
+ * inside, each operand indexed by the sum of its strides per subscript (a repeated subscript reads a
+ * diagonal; a size-1 dim broadcasts). Floats accumulate in f64 and integers in i64, as the interpreter.
+ */
+const einsum: OpLowering = {
+  unsupported(node) {
+    const d = node.inputs[0]!.type.dtype;
+    return d === 'f16' || d === 'bf16' ? `dtype ${d}` : null;
+  },
+  lower(ctx) {
+    const ops = ctx.inputs().map((o) => o!);
+    const Y = ctx.output(0);
+    const d = Y.type.dtype;
+    const equation = ctx.attrs.equation as string;
+    const e = parseEinsum(equation, ops.map((o) => o.type.shape.length));
+    const dims = labelDims(equation, e, ops.map((o) => o.type.shape));
+    const summed = [...dims.keys()].filter((l) => !e.output.includes(l));
+    const vars = new Map([...e.output, ...summed].map((l) => [l, ctx.fresh('i')]));
+    const accT = isFloat(d) ? 'f64' : 'i64';
+    const acc = ctx.fresh('acc');
+    const at = (o: Operand, labels: string[]) => {
+      const st = stridesExpr(o.type.shape);
+      return sum(labels.map((l, i) => (o.type.shape[i] === 1 ? idx(0) : mul(ivar(vars.get(l)!), st[i]))));
+    };
+    const product = ops.map((o, k) => cast(load(o.buf, at(o, e.inputs[k]), o.type.dtype), accT)).reduce((p, x) => bin('mul', p, x));
+    let inner: Stmt[] = [assign(acc, bin('add', svar(acc, accT), product))];
+    for (let k = summed.length - 1; k >= 0; k--) inner = [loop(vars.get(summed[k])!, dimExpr(dims.get(summed[k])!), inner)];
+    const outAt = linearIndex(e.output.map((l) => ivar(vars.get(l)!)), stridesExpr(Y.type.shape));
+    let body: Stmt[] = [letv(acc, num(accT, 0), true), ...inner, store(Y.buf, outAt, cast(svar(acc, accT), d))];
+    for (let k = e.output.length - 1; k >= 0; k--) body = [loop(vars.get(e.output[k])!, dimExpr(dims.get(e.output[k])!), body)];
+    const s = defaultSchedule(productExpr([...dims.values()]));
+    s.parallel = e.output.length ? [vars.get(e.output[0])!] : [];
+    return { body, schedule: s };
+  },
+};
+
+/**
+ * det: per matrix, LU decomposition with partial pivoting in f64 in a local copy, in the
+ * interpreter's order of operations (so results agree to the last bit); matrices run in parallel.
+ */
+const det: OpLowering = {
+  unsupported(node) {
+    const x = node.inputs[0]!.type;
+    if (!FLOAT_KERNEL_DTYPES.has(x.dtype)) return `dtype ${x.dtype}`;
+    return isStatic(x.shape[x.shape.length - 1]) ? null : 'the matrix size must be static';
+  },
+  lower(ctx) {
+    const X = req(ctx, 0), Y = ctx.output(0);
+    const n = X.type.shape[X.type.shape.length - 1] as number;
+    const batch = productExpr(Y.type.shape);
+    const [b, i, c, r, j, a, detv, zero, pivot, t, dg, fct] = ['b', 'i', 'c', 'r', 'j', 'lu', 'det', 'singular', 'pivot', 't', 'd', 'f'].map((h) => ctx.fresh(h));
+    const A = (row: Expr, col: Expr) => add(mul(row, idx(n)), col);
+    const get = (row: Expr, col: Expr) => load(a, A(row, col), 'f64');
+    const cv = ivar(c), pv = ivar(pivot);
+    const eliminate: Stmt[] = [
+      when(bin('ne', pv, cv), [
+        loop(j, idx(n), [letv(t, get(cv, ivar(j))), store(a, A(cv, ivar(j)), get(pv, ivar(j))), store(a, A(pv, ivar(j)), svar(t, 'f64'))]),
+        assign(detv, { k: 'unary', op: 'neg', a: svar(detv, 'f64'), type: 'f64' }),
+      ]),
+      letv(dg, get(cv, cv)),
+      assign(detv, bin('mul', svar(detv, 'f64'), svar(dg, 'f64'))),
+      loop(r, idx(n), [
+        letv(fct, bin('div', get(ivar(r), cv), svar(dg, 'f64'))),
+        loop(j, idx(n), [store(a, A(ivar(r), ivar(j)), bin('sub', get(ivar(r), ivar(j)), bin('mul', svar(fct, 'f64'), get(cv, ivar(j)))))], add(cv, idx(1))),
+      ], add(cv, idx(1))),
+    ];
+    const body = loop(b, batch, [
+      { k: 'alloc', name: a, dtype: 'f64', size: idx(n * n), scope: 'local' },
+      loop(i, idx(n * n), [store(a, ivar(i), cast(load(X.buf, add(mul(ivar(b), idx(n * n)), ivar(i)), X.type.dtype), 'f64'))]),
+      letv(detv, num('f64', 1), true),
+      letv(zero, lit('bool', 0), true),
+      loop(c, idx(n), [when(bin('eq', svar(zero, 'bool'), lit('bool', 0)), [
+        letv(pivot, cv, true),
+        loop(r, idx(n), [when(bin('gt', call('abs', get(ivar(r), cv)), call('abs', get(pv, cv))), [assign(pivot, ivar(r))])], add(cv, idx(1))),
+        when(bin('eq', get(pv, cv), num('f64', 0)), [assign(zero, lit('bool', 1))], eliminate),
+      ])]),
+      store(Y.buf, ivar(b), cast(select(svar(zero, 'bool'), num('f64', 0), svar(detv, 'f64')), Y.type.dtype)),
+    ]);
+    const s = defaultSchedule(mul(batch, idx(n * n * n)));
+    s.parallel = [b];
+    return { body: [body], schedule: s };
+  },
+};
+
+export const LINALG: Record<string, OpLowering> = { matmul, gemm, conv, conv_transpose: convTranspose, einsum, det };

@@ -10,7 +10,7 @@ import { dimsCompatible, tensorOf } from './reduce.js';
 import { Slots, shapeText } from './shape-common.js';
 
 /** An einsum equation with each operand's subscripts spelled out: letters, and `.k` for ellipsis dim k. */
-interface Einsum {
+export interface Einsum {
   inputs: string[][];
   output: string[];
 }
@@ -20,7 +20,7 @@ interface Einsum {
  * Ellipsis dims align from the right across operands (numpy broadcasting); without `->` the output is
  * the ellipsis dims followed by the letters used once, in alphabetical order.
  */
-function parseEinsum(equation: string, ranks: readonly number[]): Einsum {
+export function parseEinsum(equation: string, ranks: readonly number[]): Einsum {
   const eq = equation.replace(/\s+/g, '');
   const arrow = eq.indexOf('->');
   const lhs = arrow < 0 ? eq : eq.slice(0, arrow);
@@ -63,7 +63,7 @@ function parseEinsum(equation: string, ranks: readonly number[]): Einsum {
 }
 
 /** The size of every subscript; a size-1 dim broadcasts against a larger one. */
-function labelDims(equation: string, e: Einsum, shapes: readonly (readonly Dim[])[]): Map<string, Dim> {
+export function labelDims(equation: string, e: Einsum, shapes: readonly (readonly Dim[])[]): Map<string, Dim> {
   const dims = new Map<string, Dim>();
   e.inputs.forEach((labels, k) => labels.forEach((l, i) => {
     const d = shapes[k][i];
