@@ -353,7 +353,7 @@ class Parser {
           this.i++;
           const cond = this.expr();
           this.punct(',');
-          const code = this.integer();
+          const code = this.number();
           this.punct(',');
           return { k: 'check', cond, code, message: this.string() };
         }

@@ -183,7 +183,7 @@ export function printStmt(st: Stmt, indent = ''): string[] {
     }
     case 'alloc': return [`${indent}alloc ${st.scope} ${printName(st.name)}: ${st.dtype}[${printExpr(st.size)}]`];
     case 'barrier': return [`${indent}barrier`];
-    case 'check': return [`${indent}check ${printExpr(st.cond)}, ${st.code}, ${JSON.stringify(st.message)}`];
+    case 'check': return [`${indent}check ${printExpr(st.cond)}, ${printNumber(st.code)}, ${JSON.stringify(st.message)}`];
     case 'gemm': return printGemm(st, indent);
     case 'comment': return [/[\r\n]/.test(st.text) ? `${indent}comment ${JSON.stringify(st.text)}` : `${indent}//${st.text ? ` ${st.text}` : ''}`];
   }

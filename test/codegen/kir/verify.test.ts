@@ -113,6 +113,8 @@ ${body}
     it('a check is never inside a parallel loop', () => expectError(kernel('check i < s_N, 4, "out of range"'), /a check inside a parallel loop/));
     it('a check is never inside a grid loop', () =>
       expectError('kernel @k(write y: f32) {\n  schedule {parallel = [], vector = [], unroll = [], minParallelWork = 0, work = (1), dispatch = {grid = [g], workgroupSize = 64}}\n  for g in 0 to 4 grid {\n    check g < 4, 4, "bad"\n  }\n}', /a check inside a parallel loop/));
+    it('a check code is a nonzero integer', () =>
+      expectError('kernel @k() {\n  schedule {parallel = [], vector = [], unroll = [], minParallelWork = 0, work = (1)}\n  check 1 < 2, 0.5, "half"\n}', /a check's code must be a nonzero integer, not 0.5/));
     it('a check outside parallel loops is fine', () =>
       expect(problems(`kernel @k(read x: i64; s_N) {\n  schedule {parallel = [], vector = [], unroll = [], minParallelWork = 0, work = (s_N)}\n  for i in 0 to s_N {\n    check x[i]:i64 < 4:i64, 4, "bad"\n  }\n}`)).toEqual([]));
     it('schedule lists name loops of the kernel', () =>
