@@ -1,5 +1,7 @@
 #include "model_addon.h"
 
+#include <dlfcn.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -443,7 +445,17 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
 
 }  // namespace
 
+/**
+ * Node unloads an addon when the last worker thread that loaded it ends, but OpenMP's pool threads
+ * that the worker's runs started live on in the library's code (a crash at exit): keep it loaded.
+ */
+static void pin_library() {
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&pin_library), &self) && self.dli_fname) dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 ModelAddon::ModelAddon(Napi::Env env, Napi::Object exports) {
+  pin_library();
   DefineAddon(exports, {InstanceValue("Model", NativeModel::Define(env), napi_enumerable)});
 }
 

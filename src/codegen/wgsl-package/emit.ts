@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { ModelManifest, ManifestTensor } from '../abi.js';
 import { arrayTypeName } from '../package/bindings.js';
+import { parameterBytes, weightNamesText } from '../package/readme.js';
 import { defaultPackageName } from '../package/emit.js';
 import { dscRoot } from '../package/toolchain.js';
 import { diag } from '../../diag/diagnostic.js';
@@ -191,6 +192,17 @@ model.dispose();
 In a browser, import \`${packageName}/browser.js\` (or let the bundler pick the \`browser\` condition); pass
 \`{ gpu }\` to \`Model.load\` to choose the GPU object yourself.
 
+The API is the one of the packages dsc compiles for the CPU (\`--target cpu\`): \`Model.load(weights?, options?)\`,
+\`run(inputs)\` returning a Promise, \`lastProfile\` and \`dispose()\` (index.d.ts types them with this model's
+inputs and outputs), so switching targets changes no calling code.
+
+- \`Model.load(path)\` in Node reads the file (a relative path is resolved against the working directory);
+  \`Model.load(url)\` in a browser fetches it; \`Model.load(bytes)\` takes the file's bytes. \`Model.load()\`
+  loads the \`weights.safetensors\` bundled in this package, when \`dsc compile\` wrote one (models that carry
+  their weights, such as ONNX ones).
+- \`Model.load(weights, { profile: true })\`: each run submits one shader at a time and times it on the CPU
+  from submit to completion; \`model.lastProfile\` is then \`{ totalMs, kernels: [{ kernel, ms }] }\`.
+
 ## Inputs
 
 | name | dtype | shape |
@@ -206,8 +218,8 @@ input holding a value outside the i32 range, naming the input.
 | --- | --- | --- |
 ${rows(manifest.outputs)}
 
-## Parameters
+## Weights
 
-${manifest.params.length} tensors, read by name from the safetensors weights.
+${weightNamesText(manifest, parameterBytes(manifest))}
 `;
 }
