@@ -26,10 +26,19 @@ function shapeType(t: ManifestTensor, readonly: boolean): string {
 }
 
 /** A property key: bare when it is an identifier, quoted otherwise (state_dict-style names have dots). */
-const propertyKey = (name: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name));
+export const propertyKey = (name: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name));
 
 const isStaticShape = (t: ManifestTensor) => t.shape.every((d) => /^[0-9]+$/.test(d));
 const typeText = (t: ManifestTensor) => `${t.dtype}[${t.shape.join(', ')}]`;
+
+/** The TypeScript type of an input: a Tensor with a readonly shape tuple, or for a static shape also a bare typed array. */
+export function inputType(t: ManifestTensor): string {
+  const tensor = `Tensor<${arrayTypeName(t.dtype)}, ${shapeType(t, true)}>`;
+  return isStaticShape(t) ? `${arrayTypeName(t.dtype)} | ${tensor}` : tensor;
+}
+
+/** The TypeScript type of an output. */
+export const outputType = (t: ManifestTensor) => `Tensor<${arrayTypeName(t.dtype)}, ${shapeType(t, false)}>`;
 
 export interface Bindings {
   js: string;
@@ -60,14 +69,11 @@ export function emitBindings(manifest: ModelManifest): Bindings {
     name: 'Inputs',
     isExported: true,
     docs: [`The inputs of ${manifest.name}; symbolic dims (${manifest.symbols.map((s) => s.name).join(', ') || 'none'}) may change from call to call.`],
-    properties: manifest.inputs.map((t) => {
-      const tensor = `Tensor<${arrayTypeName(t.dtype)}, ${shapeType(t, true)}>`;
-      return {
-        name: propertyKey(t.name),
-        docs: [`${typeText(t)}${isStaticShape(t) ? '; a bare typed array is taken to have this shape' : ''}`],
-        type: isStaticShape(t) ? `${arrayTypeName(t.dtype)} | ${tensor}` : tensor,
-      };
-    }),
+    properties: manifest.inputs.map((t) => ({
+      name: propertyKey(t.name),
+      docs: [`${typeText(t)}${isStaticShape(t) ? '; a bare typed array is taken to have this shape' : ''}`],
+      type: inputType(t),
+    })),
   });
   file.addInterface({
     name: 'Outputs',
@@ -76,7 +82,7 @@ export function emitBindings(manifest: ModelManifest): Bindings {
     properties: manifest.outputs.map((t) => ({
       name: propertyKey(t.name),
       docs: [typeText(t)],
-      type: `Tensor<${arrayTypeName(t.dtype)}, ${shapeType(t, false)}>`,
+      type: outputType(t),
     })),
   });
   file.addInterface({
