@@ -126,11 +126,24 @@ describe('wgsl target in headless Chromium', () => {
       const state = globalThis as unknown as { dscResult?: { shape: number[]; values: number[] }; dscError?: string };
       return { result: state.dscResult, error: state.dscError };
     });
+    expect(error, consoleErrors.join('\n')).toBeUndefined();
+    // a person draws on the pad; lifting the pen classifies the drawing (a 1, then, after clear, a 0)
+    const pad = (await page.locator('#pad').boundingBox())!;
+    const drawn: string[] = [];
+    for (const points of [[[112, 30], [112, 200]], [[112, 30], [70, 60], [62, 150], [112, 200], [160, 150], [155, 60], [112, 30]]]) {
+      await page.click('#clear');
+      await page.mouse.move(pad.x + points[0][0], pad.y + points[0][1]);
+      await page.mouse.down();
+      for (const [x, y] of points.slice(1)) await page.mouse.move(pad.x + x, pad.y + y, { steps: 12 });
+      await page.mouse.up();
+      await page.waitForFunction(`document.getElementById('status').textContent.startsWith('your drawing')`, undefined, { timeout: 60_000 });
+      drawn.push((await page.locator('#prediction').textContent())!);
+    }
     const screenshot = join(site, 'web', 'page.png');
     await page.screenshot({ path: screenshot });
-    console.log(`web example screenshot: ${screenshot}`);
+    console.log(`web example screenshot: ${screenshot}; the drawings are classified as ${drawn.join(', ')}`);
     await page.close();
-    expect(error, consoleErrors.join('\n')).toBeUndefined();
+    expect(drawn).toEqual(['1', '0']);
 
     const model = join(LENET5, 'lenet5.ds');
     const graph = loadModel(model);
