@@ -4,7 +4,8 @@
 // printed for it; the rescheduled shaders validate and still match the interpreter on lavapipe.
 import { describe, expect, it } from 'vitest';
 import { WebGpuModel } from '../../runtime/webgpu/executor.js';
-import { mapGrid } from '../../src/codegen/gpu/map-grid.js';
+import { mapGrid, mapProgramGrid } from '../../src/codegen/gpu/map-grid.js';
+import { verifyProgram } from '../../src/codegen/kir/verify.js';
 import { Kernel, KernelProgram, Schedule, Stmt, walkStmts } from '../../src/codegen/kernel-ir.js';
 import { dimExpr } from '../../src/codegen/lower/dims.js';
 import { lowerGraph } from '../../src/codegen/lower/index.js';
@@ -38,6 +39,14 @@ describe('map-grid: the shared GPU mapping pass', () => {
     const [dispatch] = mapGrid(lower(matmul).kernels[0], new Set(), WGSL_MAPPING, 'wgsl');
     expect(dispatch.schedule.dispatch).toEqual({ grid: ['gemm0_tile_row', 'gemm0_tile_col'], thread: 'local_id', workgroupSize: 256 });
     expect(bindings(dispatch)).toEqual(['gemm0_tile_row:grid', 'gemm0_tile_col:grid', 'local_id:thread']);
+  });
+
+  it('gives dispatches the kernel IR verifier accepts, each call repeated for its dispatches', () => {
+    for (const graph of [matmul, softmax]) {
+      const mapped = mapProgramGrid(lower(graph), WGSL_MAPPING, 'wgsl');
+      expect(() => verifyProgram(mapped)).not.toThrow();
+      expect(mapped.calls.map((c) => c.kernel)).toEqual(mapped.kernels.map((k) => k.name));
+    }
   });
 
   it('takes the GEMM tile from the kernel schedule, within the target limits', () => {

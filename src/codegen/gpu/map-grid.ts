@@ -11,7 +11,7 @@
 import { diag } from '../../diag/diagnostic.js';
 import { sourceLoc } from '../../ir/verify.js';
 import { assignsOuter } from '../c-printer.js';
-import { Expr, GemmTile, GpuDispatch, Kernel, Stmt, add, applySchedule, bin, div, idx, mul, sub, walkStmts } from '../kernel-ir.js';
+import { Expr, GemmTile, GpuDispatch, Kernel, KernelCall, KernelProgram, Stmt, add, applySchedule, bin, div, idx, mul, sub, walkStmts } from '../kernel-ir.js';
 import { exprVars } from './exprs.js';
 import { GpuMapping, OpClass } from './mapping.js';
 import { expandGemm, gemmTileBytes, gemmWorkgroup, tiledGemm } from './tile-gemm.js';
@@ -144,6 +144,24 @@ export function mapGrid(kernel: Kernel, symbols: ReadonlySet<string>, table: Gpu
     for (const g of [...p.grid].reverse()) body = [{ k: 'for', var: g.v, start: g.start, end: g.end, body, binding: 'serial' }];
     const dispatch: GpuDispatch = { grid: p.grid.map((g) => g.v), workgroupSize, ...(perWorkgroup ? { thread: LOCAL_INDEX } : {}), ...(p.gate ? { gate: p.gate } : {}) };
     const name = phases.length > 1 ? `${kernel.name}_${j}` : kernel.name;
-    return applySchedule({ ...kernel, name, body, schedule: { ...kernel.schedule, dispatch } });
+    // the grid is the dispatch's parallelism: the CPU's parallel loops run serially in a grid point
+    const loops = new Set([...walkStmts(body)].flatMap((st) => (st.k === 'for' ? [st.var] : [])));
+    const kept = (vars: string[]) => vars.filter((v) => loops.has(v));
+    const schedule = { ...kernel.schedule, parallel: [], vector: kept(kernel.schedule.vector), unroll: kept(kernel.schedule.unroll), dispatch };
+    return applySchedule({ ...kernel, name, body, schedule });
   });
+}
+
+/** mapGrid over a program: each kernel replaced by its dispatches, in order, and its call repeated for each. */
+export function mapProgramGrid(program: KernelProgram, table: GpuMapping, target: string): KernelProgram {
+  const symbols = new Set(program.symbols);
+  const kernels: Kernel[] = [];
+  const calls: KernelCall[] = [];
+  program.kernels.forEach((k, i) => {
+    for (const d of mapGrid(k, symbols, table, target)) {
+      kernels.push(d);
+      calls.push({ ...program.calls[i], kernel: d.name });
+    }
+  });
+  return { ...program, kernels, calls };
 }

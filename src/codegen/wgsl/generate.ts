@@ -8,7 +8,7 @@ import { isStatic } from '../../ir/dim.js';
 import { Tensor } from '../../ir/tensor.js';
 import { diag } from '../../diag/diagnostic.js';
 import { Expr, Kernel, KernelProgram, ProgramBuffer, Stmt, add, div, idx, ivar, mul, rem, sub, walkStmts } from '../kernel-ir.js';
-import { mapGrid } from '../gpu/map-grid.js';
+import { mapProgramGrid } from '../gpu/map-grid.js';
 import { GpuMapping } from '../gpu/mapping.js';
 import { LowerOptions, lowerGraph } from '../lower/index.js';
 import { dimExpr } from '../lower/dims.js';
@@ -261,11 +261,8 @@ function printShader(kernel: Kernel, args: string[], lay: Layout, program: Kerne
 /** Print a kernel program as WGSL shaders and the executor's plan. */
 export function printWgslProgram(program: KernelProgram, inputShapes: Expr[][], precision: Precision = 'f32'): WgslProgram {
   const lay = layout(program, inputShapes, precision);
-  const symbols = new Set(program.symbols);
-  const shaders: WgslShader[] = [];
-  program.kernels.forEach((k, i) => {
-    for (const dispatch of mapGrid(k, symbols, WGSL_MAPPING, 'wgsl')) shaders.push(printShader(dispatch, program.calls[i].args, lay, program, precision));
-  });
+  const mapped = mapProgramGrid(program, WGSL_MAPPING, 'wgsl');
+  const shaders = mapped.kernels.map((k, i) => printShader(k, mapped.calls[i].args, lay, program, precision));
   const plan: WgslPlan = {
     name: program.name,
     symbols: program.manifest.symbols.map((s, i) => ({ name: s.name, variable: program.symbols[i], from: s.from })),
