@@ -142,6 +142,29 @@ export const NUMERIC_CASES: NumericCase[] = [
     ranges: { xi: [-50, 50], yi: [-50, 50] },
   },
   {
+    name: 'recurrent',
+    graph: graphOf('recurrent', (b) => {
+      const [seq, batch, inSize, H] = [4, 3, 5, 3];
+      const x = b.input('x', f32(seq, batch, inSize)), xb = b.input('x_batch_first', f32(batch, seq, inSize));
+      const lens = b.op1('constant', [], { value: Tensor.fromNumbers('i32', [batch], [4, 2, 0]) });
+      const weights = (kind: string, gates: number, nDir: number) => [
+        b.input(`w_${kind}${nDir}`, f32(nDir, gates * H, inSize)), b.input(`r_${kind}${nDir}`, f32(nDir, gates * H, H)), b.input(`b_${kind}${nDir}`, f32(nDir, 2 * gates * H)),
+      ];
+      const state = (name: string, nDir: number, batchFirst = false) => b.input(name, batchFirst ? f32(batch, nDir, H) : f32(nDir, batch, H));
+      const run = (op: string, outs: number, inputs: (ReturnType<typeof b.input> | null)[], attrs: Record<string, unknown>, name: string) =>
+        b.output(...b.op(op, inputs, attrs as never, { outputs: outs, names: Array.from({ length: outs }, (_, i) => `${name}_${['y', 'h', 'c'][i]}`) }));
+      run('rnn', 2, [x, ...weights('rnn', 1, 2)], { direction: 'bidirectional', hidden_size: H }, 'rnn_bidirectional');
+      run('rnn', 2, [x, ...weights('rnn', 1, 1), lens, state('h0_rnn', 1)], { activations: ['Relu'], clip: 1.5 }, 'rnn_lens_relu_clip');
+      run('gru', 2, [x, ...weights('gru', 3, 1)], {}, 'gru');
+      run('gru', 2, [xb, ...weights('gru', 3, 2), null, state('h0_gru', 2, true)], { direction: 'bidirectional', layout: 1, linear_before_reset: true }, 'gru_linear_before_reset');
+      run('gru', 2, [x, ...weights('gru', 3, 1).slice(0, 2)], { direction: 'reverse', activations: ['HardSigmoid', 'LeakyRelu'], activation_alpha: [0.3, 0.1], activation_beta: [0.4] }, 'gru_reverse_activations');
+      const [w, r, bias] = weights('lstm', 4, 1);
+      run('lstm', 3, [x, w, r, bias, lens, state('h0_lstm', 1), state('c0_lstm', 1), b.input('p', f32(1, 3 * H))], {}, 'lstm_peepholes');
+      run('lstm', 3, [xb, ...weights('lstm', 4, 2)], { direction: 'bidirectional', layout: 1, input_forget: true, activations: ['Sigmoid', 'ScaledTanh', 'Affine', 'Softsign', 'Elu', 'Softplus'], activation_alpha: [0.9, 0.5, 1.1], activation_beta: [1.2, 0.1] }, 'lstm_bidirectional');
+    }),
+    ranges: Object.fromEntries(['rnn1', 'rnn2', 'gru1', 'gru2', 'lstm1', 'lstm2'].flatMap((k) => ['w', 'r', 'b'].map((p) => [`${p}_${k}`, [-0.6, 0.6]]))),
+  },
+  {
     name: 'conv_transpose_symbolic_batch',
     graph: graphOf('conv_transpose_symbolic_batch', (b) => {
       const x = b.input('x', tensorType('f32', [sym('N'), 3, 4, 4]));

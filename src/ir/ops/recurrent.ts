@@ -9,7 +9,7 @@ import { expectInputs, sameDType, defaultCost } from './util.js';
 import { requireFloat, readF64, tensorOf } from './reduce.js';
 import { sigmoid, softplus } from './elementwise-math.js';
 
-type Kind = 'rnn' | 'gru' | 'lstm';
+export type Kind = 'rnn' | 'gru' | 'lstm';
 
 interface KindSpec {
   /** gates stacked in W, R and each half of B: rnn 1, gru 3 (z, r, h), lstm 4 (i, o, f, c) */
@@ -63,6 +63,18 @@ function directionsOf(op: string, attrs: Attrs): number {
  * take the function's default.
  */
 function activationsOf(op: Kind, attrs: Attrs, nDir: number): Activation[][] {
+  return activationSpecs(op, attrs, nDir).map((fns) => fns.map(({ name, alpha, beta, clip }) => {
+    const spec = ACTIVATIONS[name];
+    if (clip === undefined) return (x) => spec.f(x, alpha, beta);
+    return (x) => spec.f(x < -clip ? -clip : x > clip ? clip : x, alpha, beta);
+  }));
+}
+
+/** One activation function of a recurrent op: its lower-case name, parameters and input clip. */
+export interface ActivationUse { name: string; alpha: number; beta: number; clip?: number }
+
+/** The activation functions of every direction resolved to names and parameters (the compiled targets build them from these). */
+export function activationSpecs(op: Kind, attrs: Attrs, nDir: number): ActivationUse[][] {
   const perDir = KINDS[op].activations.length;
   const given = attrs.activations as readonly string[] | undefined;
   let names: readonly string[];
@@ -74,13 +86,12 @@ function activationsOf(op: Kind, attrs: Attrs, nDir: number): Activation[][] {
   const betas = (attrs.activation_beta as readonly number[] | undefined) ?? [];
   let ai = 0, bi = 0;
   const clip = attrs.clip as number | undefined;
-  const fns = names.map((name): Activation => {
+  const fns = names.map((name): ActivationUse => {
     const spec = ACTIVATIONS[name.toLowerCase()];
     if (!spec) throw new OpError(`${op} has no activation function '${name}'; it takes ${Object.keys(ACTIVATIONS).join(', ')}`);
     const alpha = spec.alpha === undefined ? 0 : ai < alphas.length ? alphas[ai++] : spec.alpha;
     const beta = spec.beta === undefined ? 0 : bi < betas.length ? betas[bi++] : spec.beta;
-    if (clip === undefined) return (x) => spec.f(x, alpha, beta);
-    return (x) => spec.f(x < -clip ? -clip : x > clip ? clip : x, alpha, beta);
+    return { name: name.toLowerCase(), alpha, beta, clip };
   });
   return Array.from({ length: nDir }, (_, d) => fns.slice(d * perDir, (d + 1) * perDir));
 }
