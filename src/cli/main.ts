@@ -19,6 +19,7 @@ import { checkWeights, initWeights } from '../frontend/ds/compile.js';
 import { importToDs } from '../frontend/onnx-to-ds/emit.js';
 import { typeToString } from '../ir/graph.js';
 import { Tensor, readNumbers } from '../ir/tensor.js';
+import type { DType } from '../ir/dtype.js';
 import { verifyGraph } from '../ir/verify.js';
 import { profileInputs, profileModel, profileText } from '../profile/profile.js';
 import { profilePage } from '../profile/page.js';
@@ -178,6 +179,20 @@ export function topClasses(t: Tensor, k: number): { index: number; p: number }[]
   return p.map((v, index) => ({ index, p: v })).sort((a, b) => b.p - a.p || a.index - b.index).slice(0, k);
 }
 
+/**
+ * .npy has no bfloat16: a bf16 input is given as its u16 bit patterns (as ml_dtypes arrays are
+ * viewed) or as f32 values rounded to bf16, and a bf16 output is written as f32, which holds it exactly.
+ */
+function fromNpyDType(t: Tensor, want: DType): Tensor {
+  if (want !== 'bf16' || t.dtype === 'bf16') return t;
+  if (t.dtype === 'u16') return new Tensor('bf16', t.shape, t.data);
+  return t.dtype === 'f32' ? Tensor.fromNumbers('bf16', t.shape, t.data as Float32Array) : t;
+}
+
+function toNpyDType(t: Tensor): Tensor {
+  return t.dtype === 'bf16' ? Tensor.fromNumbers('f32', t.shape, readNumbers(t)) : t;
+}
+
 function parseInputs(specs: string[]): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const spec of specs) {
@@ -206,6 +221,12 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
   const model = a.positional[0];
   const inputs = parseInputs(a.flags.get('input') ?? []);
   const graph = loadModel(model, { knownInputs: inputs, choose: parseChoices(a.flags.get('choose') ?? [], 'run') });
+  for (const name of graph.unreadInputs)
+    if (inputs.delete(name)) log(`input '${name}' is read only for its dtype: its values are ignored`);
+  for (const v of graph.inputs) {
+    const given = inputs.get(v.name);
+    if (given) inputs.set(v.name, fromNpyDType(given, v.type.dtype));
+  }
   let weights = graph.weights;
   const wfile = a.flags.get('weights')?.[0];
   if (wfile && extname(model).toLowerCase() === '.ds') {
@@ -247,7 +268,7 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
     while (written.has(file)) file = `_${file}`;
     written.add(file);
     const path = join(out, `${file}.npy`);
-    writeOutput(path, writeNpy(t));
+    writeOutput(path, writeNpy(toNpyDType(t)));
     log(`${name}: ${t.dtype}[${t.shape.join(', ')}] ${preview(t)} -> ${path}`);
     const top = topClasses(t, Number(topText));
     if (top) log(`  ${top.length === 1 ? 'top class' : `top ${top.length} classes`}: ${top.map((c) => `${c.index} (p ${c.p.toFixed(4)})`).join(', ')}`);

@@ -74,6 +74,8 @@ export class Graph {
   weights = new Map<string, Tensor>();
   /** annotations and search points from a .ds source, in source order */
   annotations: PathAnnotation[] = [];
+  /** inputs the source model declares but nothing reads (ONNX CastLike's `like`): a caller may give them and they are ignored */
+  unreadInputs: string[] = [];
   constructor(public name: string) {}
 
   /** every value name in use */

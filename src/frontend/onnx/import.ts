@@ -249,6 +249,7 @@ class OnnxImporter implements ImportState {
       if (!this.dataRead.has(vi.name)) {
         // nothing reads its data: it keeps a type for dtype-only uses but is not an input of the IR graph
         this.values.set(vi.name, { kind: 'runtime', value: new Value(vi.name, { dtype, shape }) });
+        this.b.graph.unreadInputs.push(vi.name);
         continue;
       }
       const value = this.b.input(vi.name, { dtype, shape });
