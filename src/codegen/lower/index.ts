@@ -17,6 +17,7 @@ import { LINALG } from './linalg.js';
 import { NORMALIZE } from './normalize.js';
 import { MOVEMENT } from './movement.js';
 import { QUANTIZE } from './quantize.js';
+import { RECURRENT } from './recurrent.js';
 import { INDEXING } from './indexing.js';
 import { LOSSES } from './losses.js';
 import { LowerCtx, LoweredKernel, NameSource, OpLowering, Operand, fullAttrs } from './context.js';
@@ -27,7 +28,7 @@ import { loadView, storeView } from './views.js';
 import { kernelViews } from '../../passes/memory-kernels.js';
 import { RESHAPE_OPS } from '../../passes/views.js';
 
-export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING, ...QUANTIZE, ...LOSSES };
+export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING, ...QUANTIZE, ...LOSSES, ...RECURRENT };
 
 export interface LowerOptions {
   /**
