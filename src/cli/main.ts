@@ -23,11 +23,12 @@ import type { DType } from '../ir/dtype.js';
 import { verifyGraph } from '../ir/verify.js';
 import { profileInputs, profileModel, profileText } from '../profile/profile.js';
 import { profilePage } from '../profile/page.js';
-import { TARGETS, Target, cachedPackage, compileToPackage, generatePackage, runPackage, runWgsl } from '../codegen/compile.js';
-import type { Precision } from '../codegen/wgsl/generate.js';
+import { compileToPackage } from '../codegen/compile.js';
+import { DEFAULT_TARGET, getTarget, targetNames } from '../codegen/targets/registry.js';
+import { TargetPlanning, targetPlanning } from '../codegen/targets/target.js';
 import { defaultPackageName } from '../codegen/package/index.js';
 import { PACK_HELP, cmdPack } from './pack.js';
-import { pipelineFor, runPasses, splitPassList } from '../passes/registry.js';
+import { runPasses, splitPassList } from '../passes/registry.js';
 
 export const VERSION = '0.1.0';
 
@@ -79,14 +80,16 @@ carries them (ONNX), are written to DIR/weights.safetensors.
   --emit       write the sources only; \`npm install\` in DIR builds them (cpu)
   -O LEVEL     0: no graph optimization; 1, 2: the target's pass pipeline (default 1)
   --name NAME  the package's npm name (default: the model's name)`,
-  report: `usage: dsc report MODEL [--dim NAME=SIZE ...] [-O LEVEL]
+  report: `usage: dsc report MODEL [--target T] [--precision P] [--dim NAME=SIZE ...] [-O LEVEL]
 
-After the CPU pipeline (fusion included): kernels before and after fusion, per kernel its ops,
-estimated flops and bytes moved, and the memory plan (arena vs lower bound vs no reuse).
+After the target's pipeline (fusion included): kernels before and after fusion, per kernel its ops,
+estimated flops and bytes moved, and the memory plan (arena vs lower bound vs no reuse), as the
+target's package launches and allocates them.
+  --target T   the target whose pipeline, kernels and workspace are described (default cpu)
   --dim N=1    the size of a symbolic dim for the figures (symbols not given count as 1)`,
-  graph: `usage: dsc graph MODEL -o FILE.svg|FILE.html [--dim NAME=SIZE ...] [-O LEVEL]
+  graph: `usage: dsc graph MODEL -o FILE.svg|FILE.html [--target T] [--precision P] [--dim NAME=SIZE ...] [-O LEVEL]
 
-Draws the graph after the CPU pipeline with fusion groups coloured, and the memory timeline
+Draws the graph after the target's pipeline (default cpu) with fusion groups coloured, and the memory timeline
 (each buffer as a rectangle over its lifetime, with the lower bound). .html adds hover details.`,
   run: `usage: dsc run MODEL --input NAME=FILE.npy [--input ...] --out DIR [--weights W.safetensors] [--target interp|cpu|wgsl] [--precision f32|f16] [--top K]
 
@@ -214,10 +217,10 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
   const out = a.flags.get('out')?.[0];
   if (!out) throw diag('DSC9001', `dsc run: --out DIR is required`);
   const target = a.flags.get('target')?.[0] ?? 'interp';
-  if (target !== 'interp' && !(TARGETS as readonly string[]).includes(target))
-    throw diag('DSC9001', `dsc run: unknown target '${target}'; available: interp, ${TARGETS.join(', ')}`);
+  if (target !== 'interp' && !targetNames().includes(target))
+    throw diag('DSC9001', `dsc run: unknown target '${target}'; available: interp, ${targetNames().join(', ')}`);
   const level = optLevel(a.flags.get('O')?.[0], 'run');
-  const wgslPrecision = precision(a.flags.get('precision')?.[0], target, 'run');
+  const targetPrecision = precision(a.flags.get('precision')?.[0], target === 'interp' ? undefined : target, 'run');
   const model = a.positional[0];
   const inputs = parseInputs(a.flags.get('input') ?? []);
   const graph = loadModel(model, { knownInputs: inputs, choose: parseChoices(a.flags.get('choose') ?? [], 'run') });
@@ -253,13 +256,7 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
   } else {
     for (const p of graph.params) if (!weights.has(p.name)) throw diag('DSC4005', `weight '${p.name}' is missing; pass --weights`, { file: model });
     graph.weights = weights;
-    if (target === 'wgsl') {
-      ({ outputs: results, ms } = await runWgsl(generatePackage(graph, { target, level, precision: wgslPrecision, onStage: stageReporter(err) }), inputs, model));
-    } else {
-      const pkg = await cachedPackage(graph, { target: target as Target, level, onStage: stageReporter(err) });
-      log(`${pkg.reused ? 'reused' : 'built'} ${target} package ${pkg.dir}`);
-      ({ outputs: results, ms } = await runPackage(pkg.dir, pkg.generated.manifest, pkg.generated.weights, inputs));
-    }
+    ({ outputs: results, ms } = await getTarget(target, 'run').run(graph, inputs, { level, precision: targetPrecision, source: model, onStage: stageReporter(err), log }));
   }
   mkdirSync(out, { recursive: true });
   const written = new Set<string>();
@@ -277,10 +274,12 @@ async function cmdRun(argv: string[], log: (s: string) => void, err: (s: string)
   return 0;
 }
 
-function precision(text: string | undefined, target: string, command: string): Precision | undefined {
+/** A --precision the target takes (none for the interpreter, `target` undefined). */
+function precision(text: string | undefined, target: string | undefined, command: string): string | undefined {
   if (text === undefined) return undefined;
-  if (text !== 'f32' && text !== 'f16') throw diag('DSC9001', `dsc ${command}: --precision expects f32 or f16, got '${text}'`);
-  if (target !== 'wgsl') throw diag('DSC9001', `dsc ${command}: --precision applies to --target wgsl only`);
+  const taken = target === undefined ? [] : getTarget(target, command).precisions;
+  if (taken.length < 2) throw diag('DSC9001', `dsc ${command}: --precision applies to --target ${targetNames().filter((t) => getTarget(t).precisions.length > 1).join('|')} only`);
+  if (!taken.includes(text)) throw diag('DSC9001', `dsc ${command}: --precision expects ${taken.join(' or ')}, got '${text}'`);
   return text;
 }
 
@@ -429,31 +428,34 @@ function parseDims(specs: string[], command: string): Map<string, number> {
   return dims;
 }
 
-/** The model after the target's pipeline, as `dsc report` and `dsc graph` describe it. */
-function optimizedModel(a: ParsedArgs, command: string): Graph {
+/** The model after the target's pipeline, as `dsc report` and `dsc graph` describe it, and the target's planning options. */
+function optimizedModel(a: ParsedArgs, command: string): { graph: Graph; planning: TargetPlanning } {
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc ${command}: expected one MODEL, got ${a.positional.length} (see 'dsc help ${command}')`);
+  const targetName = a.flags.get('target')?.[0] ?? DEFAULT_TARGET;
+  const target = getTarget(targetName, command);
+  const prec = precision(a.flags.get('precision')?.[0], targetName, command);
   const graph = loadModel(a.positional[0]);
   const problems = verifyGraph(graph);
   if (problems.length) throw new DiagnosticError(problems);
-  return runPasses(graph, pipelineFor('cpu', optLevel(a.flags.get('O')?.[0], command)), { verify: true });
+  return { graph: runPasses(graph, target.pipeline(optLevel(a.flags.get('O')?.[0], command)), { verify: true }), planning: targetPlanning(target, prec) };
 }
 
 function cmdReport(argv: string[], log: (s: string) => void): number {
-  const a = parseArgs(argv, { dim: { value: true, repeat: true }, O: { value: true, short: 'O' } }, 'report');
-  const graph = optimizedModel(a, 'report');
-  log(reportText(graph, { dims: parseDims(a.flags.get('dim') ?? [], 'report') }).replace(/\n$/, ''));
+  const a = parseArgs(argv, { dim: { value: true, repeat: true }, O: { value: true, short: 'O' }, target: { value: true, short: 't' }, precision: { value: true } }, 'report');
+  const { graph, planning } = optimizedModel(a, 'report');
+  log(reportText(graph, { ...planning, dims: parseDims(a.flags.get('dim') ?? [], 'report') }).replace(/\n$/, ''));
   return 0;
 }
 
 function cmdGraph(argv: string[], log: (s: string) => void): number {
-  const a = parseArgs(argv, { dim: { value: true, repeat: true }, O: { value: true, short: 'O' }, out: { value: true, short: 'o' } }, 'graph');
+  const a = parseArgs(argv, { dim: { value: true, repeat: true }, O: { value: true, short: 'O' }, out: { value: true, short: 'o' }, target: { value: true, short: 't' }, precision: { value: true } }, 'graph');
   const out = a.flags.get('out')?.[0];
   if (!out) throw diag('DSC9001', 'dsc graph: -o FILE.svg or FILE.html is required');
   const kind = extname(out).toLowerCase();
   if (kind !== '.svg' && kind !== '.html') throw diag('DSC9001', `dsc graph: -o must name an .svg or .html file, got '${out}'`);
-  const graph = optimizedModel(a, 'graph');
+  const { graph, planning } = optimizedModel(a, 'graph');
   const dims = parseDims(a.flags.get('dim') ?? [], 'graph');
-  writeOutput(out, kind === '.svg' ? renderGraphSvg(graph, { dims }) : renderGraphHtml(graph, { dims }));
+  writeOutput(out, kind === '.svg' ? renderGraphSvg(graph, { ...planning, dims }) : renderGraphHtml(graph, { ...planning, dims }));
   log(`wrote ${out}`);
   return 0;
 }
@@ -461,8 +463,7 @@ function cmdGraph(argv: string[], log: (s: string) => void): number {
 async function cmdCompile(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
   const a = parseArgs(argv, { target: { value: true, short: 't' }, precision: { value: true }, out: { value: true, short: 'o' }, emit: {}, O: { value: true, short: 'O' }, name: { value: true } }, 'compile');
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc compile: expected one MODEL, got ${a.positional.length} (see 'dsc help compile')`);
-  const target = a.flags.get('target')?.[0] ?? 'cpu';
-  if (!(TARGETS as readonly string[]).includes(target)) throw diag('DSC9001', `dsc compile: unknown target '${target}'; available: ${TARGETS.join(', ')}`);
+  const target = getTarget(a.flags.get('target')?.[0] ?? DEFAULT_TARGET).name;
   const model = a.positional[0];
   const out = a.flags.get('out')?.[0] ?? join('out', basename(model).replace(/\.[^.]*$/, ''));
   const t0 = performance.now();
@@ -470,7 +471,7 @@ async function cmdCompile(argv: string[], log: (s: string) => void, err: (s: str
   err(`  ${'load'.padEnd(16)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms`);
   const build = buildReporter(err);
   const gen = await compileToPackage(graph, out, {
-    target: target as Target, level: optLevel(a.flags.get('O')?.[0], 'compile'), precision: precision(a.flags.get('precision')?.[0], target, 'compile'), packageName: a.flags.get('name')?.[0] ?? defaultPackageName(basename(model).replace(/\.[^.]*$/, '')), emitOnly: a.flags.has('emit'),
+    target, level: optLevel(a.flags.get('O')?.[0], 'compile'), precision: precision(a.flags.get('precision')?.[0], target, 'compile'), packageName: a.flags.get('name')?.[0] ?? defaultPackageName(basename(model).replace(/\.[^.]*$/, '')), emitOnly: a.flags.has('emit'),
     onStage: (name, state, ms) => { if (state === 'done') { if (name === 'native build' && process.stderr.isTTY) process.stderr.write('\r\x1b[K'); stageReporter(err)(name, state, ms); } },
     onBuildLine: build,
   });
@@ -488,7 +489,7 @@ function cmdIr(argv: string[], log: (s: string) => void): number {
   const level = a.flags.get('O')?.[0];
   if (passesText !== undefined && level !== undefined) throw diag('DSC9001', 'dsc ir: give either --passes or -O, not both');
   if (level !== undefined && !['0', '1', '2'].includes(level)) throw diag('DSC9001', `dsc ir: -O expects 0, 1 or 2, got '${level}'`);
-  const specs = passesText !== undefined ? splitPassList(passesText) : pipelineFor('interp', Number(level ?? 0) as 0 | 1 | 2);
+  const specs = passesText !== undefined ? splitPassList(passesText) : getTarget(DEFAULT_TARGET).pipeline(Number(level ?? 0) as 0 | 1 | 2);
   if (specs.length)
     graph = runPasses(graph, specs, {
       verify: true,

@@ -1,7 +1,8 @@
 // The compile driver: a verified graph in, a built npm package out. Stages: optimize (the
 // target's pass pipeline), generate kernels, emit the package (with the model's weights when it
-// carries them), build the native addon (cpu; the wgsl package has no native code). Also the
-// content-hash cache behind `dsc run --target cpu`, and the in-process run behind `--target wgsl`.
+// carries them), build the native code when the target has any. Also the content-hash cache of
+// built packages, and the run of a built native package behind `dsc run`. Everything that differs
+// between targets comes from the target's record (src/codegen/targets).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,27 +11,25 @@ import { join } from 'node:path';
 import { Graph } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { assertValid } from '../ir/verify.js';
-import { pipelineFor, runPasses } from '../passes/registry.js';
+import { runPasses } from '../passes/registry.js';
 import { writeSafetensors } from '../formats/safetensors.js';
 import { diag } from '../diag/diagnostic.js';
 import { CATALOG, DiagCode } from '../diag/catalog.js';
 import { ModelManifest, manifestOf } from './abi.js';
-import { generateCpu } from './cpu/generate.js';
-import { emitPackage, buildPackage } from './package/index.js';
+import { buildPackage } from './package/index.js';
 import { ADDON_PATH } from './package/bindings.js';
-import { Precision, WgslProgram, generateWgsl } from './wgsl/generate.js';
-import { emitWgslPackage } from './wgsl-package/emit.js';
+import type { WgslProgram } from './wgsl/generate.js';
 import { dscRoot } from './package/toolchain.js';
-
-export const TARGETS = ['cpu', 'wgsl'] as const;
-export type Target = (typeof TARGETS)[number];
+import { getTarget } from './targets/registry.js';
+import { TargetDef } from './targets/target.js';
 
 export interface CompileOptions {
-  target: Target;
+  /** a registered target's name (src/codegen/targets/registry.ts) */
+  target: string;
   /** optimization level: 0 none, 1 and 2 the target's pipeline (default 1) */
   level?: 0 | 1 | 2;
-  /** wgsl: f32 (default) or f16 tensors (docs/WGSL.md) */
-  precision?: Precision;
+  /** storage precision of f32 tensors, one of the target's `precisions` (wgsl: f32 or f16, docs/WGSL.md) */
+  precision?: string;
   packageName?: string;
   /** called when a stage starts and ends */
   onStage?: (stage: string, state: 'start' | 'done', ms: number) => void;
@@ -40,7 +39,7 @@ export interface CompileOptions {
 
 export interface GeneratedPackage {
   manifest: ModelManifest;
-  /** the cpu target's kernel sources by path (empty for wgsl) */
+  /** the target's kernel sources by path (empty for wgsl) */
   kernelFiles: Map<string, string>;
   /** the wgsl target's shaders and plan */
   wgsl?: WgslProgram;
@@ -60,9 +59,9 @@ function stage<T>(opts: CompileOptions, name: string, fn: () => T): T {
 export function generatePackage(graph: Graph, opts: CompileOptions): GeneratedPackage {
   assertValid(graph);
   const declared = graph.params.map((p) => p.name);
-  const optimized = stage(opts, 'optimize', () => runPasses(graph, pipelineFor(opts.target, opts.level ?? 1), { verify: true }));
-  const wgsl = opts.target === 'wgsl' ? stage(opts, 'generate shaders', () => generateWgsl(optimized, { precision: opts.precision })) : undefined;
-  const kernelFiles = opts.target === 'cpu' ? stage(opts, 'generate kernels', () => generateCpu(optimized).files) : new Map<string, string>();
+  const target = getTarget(opts.target);
+  const optimized = stage(opts, 'optimize', () => runPasses(graph, target.pipeline(opts.level ?? 1), { verify: true }));
+  const { kernelFiles, wgsl } = stage(opts, 'generate kernels', () => target.generate(optimized, { precision: opts.precision }));
   const manifest = manifestOf(optimized, declared);
   const complete = optimized.params.every((p) => optimized.weights.has(p.name));
   const weights = complete && optimized.params.length
@@ -71,15 +70,15 @@ export function generatePackage(graph: Graph, opts: CompileOptions): GeneratedPa
   return { manifest, kernelFiles, wgsl, weights };
 }
 
-/** `dsc compile`: write the package to outDir and, unless emitOnly, build its addon (cpu). */
+/** `dsc compile`: write the package to outDir and, unless emitOnly, build its native code (when the target has any). */
 export async function compileToPackage(graph: Graph, outDir: string, opts: CompileOptions & { emitOnly?: boolean }): Promise<GeneratedPackage> {
+  const target = getTarget(opts.target);
   const gen = generatePackage(graph, opts);
   stage(opts, 'emit package', () => {
-    if (gen.wgsl) emitWgslPackage({ manifest: gen.manifest, plan: gen.wgsl.plan, outDir, packageName: opts.packageName });
-    else emitPackage({ manifest: gen.manifest, kernelFiles: gen.kernelFiles, outDir, packageName: opts.packageName });
+    target.emit({ manifest: gen.manifest, code: gen, outDir, packageName: opts.packageName });
     if (gen.weights) writeFileSync(join(outDir, 'weights.safetensors'), gen.weights);
   });
-  if (!opts.emitOnly && !gen.wgsl) {
+  if (!opts.emitOnly && target.nativeBuild) {
     const t0 = performance.now();
     opts.onStage?.('native build', 'start', 0);
     await buildPackage(outDir, { onProgress: opts.onBuildLine });
@@ -93,10 +92,11 @@ export function cacheRoot(): string {
   return process.env.DSC_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dsc');
 }
 
-let runtimeDigest: string | undefined;
-/** Digest of dsc's runtime sources, so a changed runtime never reuses an old build. */
-function runtimeHash(): string {
-  if (runtimeDigest) return runtimeDigest;
+const runtimeDigests = new Map<string, string>();
+/** Digest of the runtime sources a target's packages use, so a changed runtime never reuses an old build. */
+function runtimeHash(target: TargetDef): string {
+  const known = runtimeDigests.get(target.name);
+  if (known) return known;
   const h = createHash('sha256');
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
@@ -105,8 +105,10 @@ function runtimeHash(): string {
       else h.update(name).update(readFileSync(p));
     }
   };
-  walk(join(dscRoot(), 'runtime', 'cpu'));
-  return (runtimeDigest = h.digest('hex'));
+  for (const dir of target.runtimeDirs) walk(join(dscRoot(), dir));
+  const digest = h.digest('hex');
+  runtimeDigests.set(target.name, digest);
+  return digest;
 }
 
 export interface CachedPackage {
@@ -116,23 +118,26 @@ export interface CachedPackage {
   generated: GeneratedPackage;
 }
 
-/** A built package for the graph from the cache, building it (once) when it is not there. */
+/** A built package for the graph from the cache, emitting (and building, for targets with native code) it once when it is not there. */
 export async function cachedPackage(graph: Graph, opts: CompileOptions): Promise<CachedPackage> {
+  const target = getTarget(opts.target);
   const generated = generatePackage(graph, opts);
   const h = createHash('sha256');
-  h.update(opts.target).update(JSON.stringify(generated.manifest)).update(runtimeHash());
+  h.update(target.name).update(JSON.stringify(generated.manifest)).update(runtimeHash(target));
   for (const [name, text] of [...generated.kernelFiles].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(name).update(text);
   const dir = join(cacheRoot(), opts.target, h.digest('hex').slice(0, 24));
-  if (existsSync(join(dir, ADDON_PATH))) return { dir, reused: true, generated };
+  if (existsSync(join(dir, target.nativeBuild ? ADDON_PATH : 'package.json'))) return { dir, reused: true, generated };
   // build beside the final place, then move it in, so an interrupted build never looks complete
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  emitPackage({ manifest: generated.manifest, kernelFiles: generated.kernelFiles, outDir: tmp });
-  const t0 = performance.now();
-  opts.onStage?.('native build', 'start', 0);
-  await buildPackage(tmp, { onProgress: opts.onBuildLine });
-  opts.onStage?.('native build', 'done', performance.now() - t0);
+  target.emit({ manifest: generated.manifest, code: generated, outDir: tmp });
+  if (target.nativeBuild) {
+    const t0 = performance.now();
+    opts.onStage?.('native build', 'start', 0);
+    await buildPackage(tmp, { onProgress: opts.onBuildLine });
+    opts.onStage?.('native build', 'done', performance.now() - t0);
+  }
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   return { dir, reused: false, generated };
@@ -169,40 +174,5 @@ export async function runPackage(dir: string, manifest: ModelManifest, weights: 
     return { outputs: result, ms };
   } finally {
     model.dispose();
-  }
-}
-
-/**
- * `dsc run --target wgsl`: the shaders run in this process through the `webgpu` package (Dawn on any
- * Vulkan driver, Mesa lavapipe included); there is nothing native to build, so nothing is cached.
- */
-export async function runWgsl(generated: GeneratedPackage, inputs: ReadonlyMap<string, Tensor>, source: string): Promise<{ outputs: Map<string, Tensor>; ms: number }> {
-  const declared = generated.manifest.inputs;
-  for (const name of inputs.keys())
-    if (!declared.some((t) => t.name === name))
-      throw diag('DSC4001', `'${name}' is not an input of ${source}; inputs are: ${declared.map((t) => t.name).join(', ') || '(none)'}`, { file: source });
-  for (const t of declared) {
-    const given = inputs.get(t.name);
-    if (!given) throw diag('DSC4002', `input '${t.name}' (${t.dtype}[${t.shape.join(', ')}]) is missing`, { file: source });
-    if (given.dtype !== t.dtype) throw diag('DSC4003', `input '${t.name}' has dtype ${given.dtype}, expected ${t.dtype}`, { file: source });
-  }
-  const { defaultNodeGpu } = await import('../../runtime/webgpu/node-default.js');
-  const { WebGpuModel } = await import('../../runtime/webgpu/executor.js');
-  const model = await WebGpuModel.load(await defaultNodeGpu(), generated.wgsl!.plan, generated.weights);
-  try {
-    const t0 = performance.now();
-    const outs = await model.run(inputs).catch((e: Error) => {
-      // the executor checks shapes against the plan as it binds the symbols
-      throw / has shape /.test(e.message) ? diag('DSC4004', e.message, { file: source }) : e;
-    });
-    const ms = performance.now() - t0;
-    const result = new Map<string, Tensor>();
-    for (const o of generated.manifest.outputs) {
-      const v = outs.get(o.name)!;
-      result.set(o.name, new Tensor(o.dtype, v.shape, v.data as Tensor['data']));
-    }
-    return { outputs: result, ms };
-  } finally {
-    model.destroy();
   }
 }

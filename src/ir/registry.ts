@@ -47,9 +47,38 @@ export interface Cost {
   bytes: number;
 }
 
+/**
+ * What kind of computation an op is, declared on the op (as MLIR's traits are) so that passes and
+ * code generators read one place: forget a trait and the op is simply not fused, viewed or written
+ * in place, never silently miscompiled. Absent means false.
+ */
+export interface OpTraits {
+  /** output element i depends only on the input elements at index i (inputs may broadcast): fusable into chains and epilogues, may write in place */
+  elementwise?: boolean;
+  /** the result is the input's storage, unchanged, under another shape (the reshape family and identity) */
+  alias?: boolean;
+  /** the reshape family: the input's elements in the same order under another shape */
+  reshape?: boolean;
+  /** a static index map from the result's coordinates to the input's: a kernel can compose it into its loads (a view) */
+  movement?: boolean;
+  /** each output element is a per-channel affine map of the same element of its first input (inference batch norm): may join an elementwise chain, but is no GEMM epilogue and writes nothing in place */
+  channelAffine?: boolean;
+  /** contracts over an input dimension (conv, matmul, gemm) and takes elementwise epilogues */
+  contraction?: boolean;
+  /** a per-channel sliding window (pooling) that may join the conv kernel whose output it reads */
+  window?: boolean;
+  /** reduces its input over axes */
+  reduction?: boolean;
+  /** the inputs its kernel reads by element coordinates with ordinary loads, so it can read them through a view (elementwise ops read every input so) */
+  viewInputs?: readonly number[];
+  /** its kernel stores its result by element coordinates, so it can store through a transpose (elementwise ops do) */
+  storeView?: boolean;
+}
+
 export interface OpDef {
   name: string;
   summary: string;
+  traits?: OpTraits;
   /** names of the inputs in order; those listed in `optional` may be omitted (null) */
   inputs: string[];
   optional?: string[];
@@ -75,6 +104,13 @@ export function defineOp(def: OpDef): OpDef {
 
 export function getOp(name: string): OpDef | undefined {
   return REGISTRY.get(name);
+}
+
+const NO_TRAITS: OpTraits = {};
+
+/** The traits of the op called `name` (none for an op that is not registered). */
+export function opTraits(name: string): OpTraits {
+  return REGISTRY.get(name)?.traits ?? NO_TRAITS;
 }
 
 export function allOps(): OpDef[] {

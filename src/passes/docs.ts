@@ -1,10 +1,17 @@
 // docs/PASSES.md is generated from the registry, so the pass list in the docs cannot drift from
-// what `dsc ir --passes` accepts (test/passes/docs.test.ts fails when the file is stale).
-import { OptLevel, listPasses, pipelineFor } from './registry.js';
+// what `dsc ir --passes` accepts (test/passes/docs.test.ts fails when the file is stale). The
+// pipelines come from the target records (src/codegen/targets), which the caller passes in.
+import { OptLevel, listPasses } from './registry.js';
+
+/** A target's name and its graph pipeline per -O level. */
+export interface PipelineSource {
+  name: string;
+  pipeline(level: OptLevel): readonly string[];
+}
 
 const LEVELS: readonly OptLevel[] = [0, 1, 2];
 
-export function renderPassesDoc(): string {
+export function renderPassesDoc(targets: readonly PipelineSource[]): string {
   const out: string[] = [
     '# Graph passes',
     '',
@@ -29,10 +36,15 @@ export function renderPassesDoc(): string {
     for (const [name, spec] of options) out.push(`| \`${name}\` | ${spec.kind} | \`${String(spec.default)}\` | ${spec.doc} |`);
     out.push('');
   }
-  out.push('## Pipelines', '', 'The passes each `-O` level runs (the same for every target for now):', '');
-  for (const level of LEVELS) {
-    const passes = pipelineFor('cpu', level);
-    out.push(`- \`-O${level}\`: ${passes.length ? passes.map((p) => `\`${p}\``).join(', ') : '(none)'}`);
+  out.push('## Pipelines', '', 'The passes each target runs at each `-O` level (they differ in the options of `fuse`, which follow what the target\'s kernels take):', '');
+  for (const target of targets) {
+    out.push(`### \`${target.name}\``, '');
+    for (const level of LEVELS) {
+      const passes = target.pipeline(level);
+      out.push(`- \`-O${level}\`: ${passes.length ? passes.map((p) => `\`${p}\``).join(', ') : '(none)'}`);
+    }
+    out.push('');
   }
+  out.pop();
   return out.join('\n') + '\n';
 }

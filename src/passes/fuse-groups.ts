@@ -1,17 +1,19 @@
 // Fusion: assigns every node a group (Node.group); the nodes of one group are computed by one
 // kernel. Nodes are visited in order and a node joins the group of a producer when:
-//   - it is elementwise (unary, binary, where, cast, clip, activations; also an inference batch
-//     norm, a per-channel affine map, when fold-batchnorm could not fold it) with the group's
-//     iteration shape (its output shape; inputs may broadcast): elementwise chains, and epilogues
-//     (bias, activation, residual add, scale) of a conv / conv_transpose / matmul / gemm group;
+//   - it is elementwise (the op's `elementwise` trait: unary, binary, where, cast, clip,
+//     activations) with the group's iteration shape (its output shape; inputs may broadcast):
+//     elementwise chains, and, where the target's kernels take them (`epilogues`), epilogues (bias,
+//     activation, residual add, scale) of a conv / conv_transpose / matmul / gemm group or of a
+//     `channelAffine` op (an inference batch norm that fold-batchnorm could not fold);
 //     elementwise groups meeting at a node merge, with at most one contraction in the result;
 //   - it is a per-channel window (max/average pool, depthwise conv) reading a contraction group's
 //     output, once per group: Conv+ReLU+MaxPool, and MobileNet's 1x1 expand + depthwise conv;
 //   - the result stays legal: every value the group computes is read either only inside it or only
 //     outside it (an intermediate that must also be stored is not fused, so a group stores just its
 //     result, which also keeps it convex: no path leaves it and comes back), and it reads and
-//     writes at most `max-inputs` distinct buffers (WGSL binds at most 8 storage buffers per shader
-//     stage by default).
+//     writes at most `max-inputs` distinct buffers (a target's limit on bindings per kernel).
+// The options come from the target's pipeline (src/codegen/targets), so the groups are the
+// kernels its code generator emits and `dsc report` counts.
 // Every other node (softmax, norms, attention, reductions, data movement, ...) is a group of its
 // own: the fused ops are already one kernel each. Constants and views (the reshape family and
 // identity, whose result is the input's storage) get groups of their own too, but launch nothing
@@ -24,17 +26,9 @@
 // from 0 in that order: a deterministic schedule of kernels.
 import { Dim, dimEq } from '../ir/dim.js';
 import { Graph, Node, Value } from '../ir/graph.js';
-import { ELEMENTWISE_OPS, VIEW_OPS } from './memory-kernels.js';
+import { opTraits } from '../ir/registry.js';
 import { definePass } from './pass.js';
-import { RESHAPE_OPS, isMovementView, readsThroughView, storesThroughView } from './views.js';
-
-/** Ops that contract over an input dimension and take elementwise epilogues. */
-export const CONTRACTION_OPS: ReadonlySet<string> = new Set(['conv', 'conv_transpose', 'matmul', 'gemm']);
-
-const POOL_OPS: ReadonlySet<string> = new Set(['max_pool', 'average_pool']);
-
-/** The default `max-inputs` of each target; 0 is no limit. */
-const TARGET_MAX_BUFFERS: Readonly<Record<string, number>> = { wgsl: 8 };
+import { isMovementView, readsThroughView, storesThroughView } from './views.js';
 
 export const fuse = definePass({
   name: 'fuse',
@@ -56,19 +50,23 @@ reading through it has run) and the code generators all see the same kernels. On
 encoder this takes each layer from 17 kernels to 8.
 `,
   options: {
-    'max-inputs': {
-      kind: 'int', default: -1,
-      doc: 'most distinct buffers one group may read and write; 0 is no limit, -1 the target\'s limit (8 for wgsl, none otherwise)',
-    },
+    'max-inputs': { kind: 'int', default: 0, doc: 'most distinct buffers one group may read and write; 0 is no limit' },
+    epilogues: { kind: 'bool', default: true, doc: 'let elementwise nodes join the conv/matmul/gemm group whose output they read (the target prints GEMM epilogues)' },
     windows: { kind: 'bool', default: true, doc: 'let a max/average pool or depthwise conv join the conv group whose output it reads' },
   },
-  run(graph, options, ctx) {
-    const limit = options['max-inputs'] < 0 ? TARGET_MAX_BUFFERS[ctx.target] ?? 0 : options['max-inputs'];
-    assignGroups(graph, { maxBuffers: limit, windows: options.windows });
+  run(graph, options) {
+    assignGroups(graph, { maxBuffers: options['max-inputs'], epilogues: options.epilogues, windows: options.windows });
   },
 });
 
-type GroupKind = 'elementwise' | 'contraction' | 'single';
+/**
+ * contraction: a conv/matmul/gemm and its elementwise tail; affine: a per-channel affine op (an
+ * unfolded batch norm) and its tail. Code generators lower either as one op with an epilogue, so a
+ * group holds at most one of them.
+ */
+type GroupKind = 'elementwise' | 'contraction' | 'affine' | 'single';
+
+const takesTail = (g: Group) => g.kind === 'contraction' || g.kind === 'affine';
 
 interface Group {
   nodes: Node[];
@@ -79,7 +77,7 @@ interface Group {
   windowed: boolean;
 }
 
-interface FuseOptions { maxBuffers: number; windows: boolean }
+interface FuseOptions { maxBuffers: number; epilogues: boolean; windows: boolean }
 
 function assignGroups(graph: Graph, opts: FuseOptions): void {
   const index = new Map(graph.nodes.map((n, i) => [n, i]));
@@ -99,17 +97,19 @@ function assignGroups(graph: Graph, opts: FuseOptions): void {
       .sort((a, b) => lastIndex(b, index) - lastIndex(a, index));
 
   for (const n of graph.nodes) {
-    if (n.outputs.length !== 1 || n.op === 'constant' || VIEW_OPS.has(n.op)) { start(n, 'single'); continue; }
+    const traits = opTraits(n.op);
+    if (n.outputs.length !== 1 || n.op === 'constant' || traits.alias) { start(n, 'single'); continue; }
     const shape = n.outputs[0].type.shape;
-    if (ELEMENTWISE_OPS.has(n.op) || n.op === 'batch_normalization') {
+    if (traits.channelAffine) { start(n, 'affine'); continue; }
+    if (traits.elementwise) {
       // the latest producer group first: a residual add joins the conv right before it, not the block's input
       let merged: Group | undefined;
       for (const g of producerGroups(n)) {
-        if (g.kind === 'single' || !sameShape(g.shape, shape)) continue;
-        if (merged && merged.kind === 'contraction' && g.kind === 'contraction') continue;
+        if (g.kind === 'single' || (takesTail(g) && !opts.epilogues) || !sameShape(g.shape, shape)) continue;
+        if (merged && takesTail(merged) && takesTail(g)) continue;
         const nodes = merged ? [...merged.nodes, ...g.nodes] : [...g.nodes, n];
         if (!allows(nodes)) continue;
-        const kind = merged?.kind === 'contraction' ? 'contraction' : g.kind;
+        const kind = merged && takesTail(merged) ? merged.kind : g.kind;
         merged = { nodes, kind, shape, windowed: (merged?.windowed ?? false) || g.windowed };
       }
       if (!merged) { start(n, 'elementwise'); continue; }
@@ -124,7 +124,7 @@ function assignGroups(graph: Graph, opts: FuseOptions): void {
         continue;
       }
     }
-    start(n, CONTRACTION_OPS.has(n.op) ? 'contraction' : 'single');
+    start(n, traits.contraction ? 'contraction' : 'single');
   }
   absorbViews(graph, groupOf, users, outputs);
   schedule(graph, groupOf, index);
@@ -150,7 +150,7 @@ function absorbViews(graph: Graph, groupOf: Map<Node, Group>, users: Map<Value, 
     const g = groupOf.get(readers[0])!;
     if (!takesViews(g) || !readers.every((r) => groupOf.get(r) === g)) continue;
     if (!readers.every((r) => joined.has(r) || r.inputs.every((x, k) => x !== v || readsThroughView(r, k)))) continue;
-    if (RESHAPE_OPS.has(n.op) && !belowMovement(n)) continue;
+    if (opTraits(n.op).reshape && !belowMovement(n)) continue;
     join(n, g);
   }
   const storing = new Set<Group>();
@@ -167,19 +167,19 @@ function absorbViews(graph: Graph, groupOf: Map<Node, Group>, users: Map<Value, 
 
 /** A kernel that indexes by coordinates: one op (a group of its own), or a chain of elementwise ops (no batch norm). */
 function takesViews(g: Group): boolean {
-  return g.kind === 'single' || (g.kind === 'elementwise' && g.nodes.every((m) => ELEMENTWISE_OPS.has(m.op) || isMovementView(m)));
+  return g.kind === 'single' || (g.kind === 'elementwise' && g.nodes.every((m) => opTraits(m.op).elementwise || isMovementView(m)));
 }
 
 /** Whether a movement op other than the reshape family is above `n` through reshape-family links. */
 function belowMovement(n: Node): boolean {
   for (let p = n.inputs[0]?.producer; p && isMovementView(p); p = p.inputs[0]?.producer)
-    if (!RESHAPE_OPS.has(p.op)) return true;
+    if (!opTraits(p.op).reshape) return true;
   return false;
 }
 
 /** A per-channel window over the previous result: a pool, or a conv with one input channel per group. */
 function isWindow(n: Node): boolean {
-  if (POOL_OPS.has(n.op)) return true;
+  if (opTraits(n.op).window) return true;
   if (n.op !== 'conv') return false;
   const channels = n.inputs[0]!.type.shape[1];
   const group = (n.attrs.group as number | undefined) ?? 1;

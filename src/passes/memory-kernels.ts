@@ -4,24 +4,8 @@
 // data). Movement nodes that are views of a kernel (views.ts) are nodes of that kernel.
 // Kernels are put in a topological order that follows the graph's node order where it can.
 import { Graph, Node, Value } from '../ir/graph.js';
+import { opTraits } from '../ir/registry.js';
 import { groupViews } from './views.js';
-
-/** Ops whose result is the input's storage, unchanged, under another shape. */
-export const VIEW_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', 'squeeze', 'unsqueeze', 'identity']);
-
-/**
- * Ops that compute output element i from input elements at the same index only (inputs may
- * broadcast): a kernel of these may write its output over an input of the same size.
- */
-export const ELEMENTWISE_OPS: ReadonlySet<string> = new Set([
-  'abs', 'neg', 'sign', 'is_nan', 'is_inf', 'bitwise_not', 'not', 'clip', 'relu', 'leaky_relu', 'elu', 'selu',
-  'celu', 'gelu', 'hard_sigmoid', 'thresholded_relu', 'shrink', 'exp', 'log', 'sqrt', 'rsqrt', 'reciprocal',
-  'floor', 'ceil', 'round', 'erf', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh',
-  'acosh', 'atanh', 'silu', 'sigmoid', 'hard_swish', 'tanh', 'softplus', 'softsign', 'mish', 'cast',
-  'add', 'sub', 'mul', 'div', 'mod', 'pow', 'prelu', 'where', 'max', 'min', 'sum', 'mean',
-  'bit_shift', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'and', 'or', 'xor',
-  'equal', 'less', 'less_or_equal', 'greater', 'greater_or_equal',
-]);
 
 /** One launch: the nodes of one fusion group (or one unfused node), in graph order. */
 export interface Kernel {
@@ -37,7 +21,7 @@ export interface Kernel {
  * must be written into the caller's buffer, so there the op is a copy kernel).
  */
 export function isViewNode(node: Node, graphOutputs: ReadonlySet<Value>): boolean {
-  return VIEW_OPS.has(node.op) && node.outputs.length === 1 && node.inputs[0] !== null && !graphOutputs.has(node.outputs[0]);
+  return !!opTraits(node.op).alias && node.outputs.length === 1 && node.inputs[0] !== null && !graphOutputs.has(node.outputs[0]);
 }
 
 /** Nodes that are no kernel's work when each node is a kernel of its own (before fusion): views and constants. */

@@ -13,11 +13,6 @@ export interface PassOptionSpec {
 type OptionValue<S extends PassOptionSpec> = S['kind'] extends 'int' ? number : S['kind'] extends 'bool' ? boolean : string;
 export type PassOptionValues<O extends Record<string, PassOptionSpec>> = { [K in keyof O]: OptionValue<O[K]> };
 
-export interface PassContext {
-  /** the target the graph is compiled for (`cpu`, `cuda`, `wgsl`, `ascendc`) */
-  target: string;
-}
-
 export type PassOptionValue = number | boolean | string;
 
 export interface PassDef {
@@ -29,7 +24,7 @@ export interface PassDef {
   notes?: string;
   options: Record<string, PassOptionSpec>;
   /** rewrites the graph in place; must leave it valid (the pass manager can verify after each pass) */
-  run(graph: Graph, options: Record<string, PassOptionValue>, ctx: PassContext): void;
+  run(graph: Graph, options: Record<string, PassOptionValue>): void;
 }
 
 /** Declare a pass; `run` sees its options typed by their kinds, with defaults filled in. */
@@ -38,7 +33,7 @@ export function definePass<O extends Record<string, PassOptionSpec> = {}>(def: {
   summary: string;
   notes?: string;
   options?: O;
-  run(graph: Graph, options: PassOptionValues<O>, ctx: PassContext): void;
+  run(graph: Graph, options: PassOptionValues<O>): void;
 }): PassDef {
   return { ...def, options: def.options ?? {} } as PassDef;
 }

@@ -18,7 +18,8 @@ import { Dim, DimEnv, SymDim, dimAdd, dimMul, dimProduct, dimSub, dimSymbols, ev
 import { DType, DTYPE_INFO } from '../ir/dtype.js';
 import { Graph, Node, Value } from '../ir/graph.js';
 import { alignUp, lowerBound, liveBytesPerStep, placeBuffers, placementProblems } from './memory-arena.js';
-import { ELEMENTWISE_OPS, Kernel, scheduleKernels, storageAliases } from './memory-kernels.js';
+import { opTraits } from '../ir/registry.js';
+import { Kernel, scheduleKernels, storageAliases } from './memory-kernels.js';
 
 /** Where a value lives. */
 export type Storage =
@@ -79,6 +80,13 @@ export interface PlanMemoryOptions {
   dims?: ReadonlyMap<string, number>;
   /** let elementwise kernels write over a dying input (default true) */
   inPlace?: boolean;
+  /** bytes per element in the target's buffers (default: the dtype's storage size) */
+  elementBytes?: ElementBytes;
+  /**
+   * place buffers for every value of the symbols (placeSymbolic), as the code generators do, rather
+   * than best-fit at `dims`: then the arena is the workspace a compiled package allocates at `dims`
+   */
+  symbolic?: boolean;
 }
 
 export function planMemory(graph: Graph, opts: PlanMemoryOptions = {}): MemoryPlan {
@@ -126,7 +134,7 @@ export function planMemory(graph: Graph, opts: PlanMemoryOptions = {}): MemoryPl
         else if (k.nodes.length > 1 && users && [...users].every((u) => u === k)) storage.set(o, { kind: 'fused' });
         else if (o.type.shape.some(isUnknown)) storage.set(o, { kind: 'dynamic' });
         else {
-          const bytes = alignedBytes(o);
+          const bytes = alignedBytes(o, opts.elementBytes);
           const last = Math.max(k.step, ...[...(users ?? [])].map((u) => u.step));
           intervals.push({ value: o, first: k.step, last, bytes, size: evalDim(bytes, dims) });
         }
@@ -161,23 +169,46 @@ export function planMemory(graph: Graph, opts: PlanMemoryOptions = {}): MemoryPl
   }
 
   const steps = kernels.length;
-  const placement = placeBuffers(lifetimes);
-  const scale = commonScale(lifetimes.map((g) => g.bytes), dims);
+  const { offsets, arenaBytes, arenaDim } = opts.symbolic ? placeForAllDims(lifetimes, dims) : placeAtDims(lifetimes, dims);
   const buffers: ArenaBuffer[] = lifetimes.map((g, id) => {
-    const offset = placement.offsets[id];
     const buffer: ArenaBuffer = {
-      id, values: g.values, bytes: g.bytes, size: g.size, offset, first: g.first, last: g.last,
-      offsetDim: scale ? dimMul(scale.unit, offset / scale.value) : offset,
+      id, values: g.values, bytes: g.bytes, size: g.size, offset: evalDim(offsets[id], dims), first: g.first, last: g.last, offsetDim: offsets[id],
     };
     for (const v of g.values) storage.set(v, { kind: 'arena', buffer });
     return buffer;
   });
   return {
-    dims, kernels, storage, buffers, inPlace, noReuseBytes,
-    arenaBytes: placement.arenaBytes,
-    arenaDim: scale ? dimMul(scale.unit, placement.arenaBytes / scale.value) : undefined,
+    dims, kernels, storage, buffers, inPlace, noReuseBytes, arenaBytes, arenaDim,
     lowerBoundBytes: lowerBound(lifetimes, steps),
     liveBytes: liveBytesPerStep(lifetimes, steps),
+  };
+}
+
+interface ArenaPlacement {
+  /** per buffer, its offset as a function of the dims (a number when it holds only at the planned dims) */
+  offsets: Dim[];
+  arenaBytes: number;
+  arenaDim: Dim | undefined;
+}
+
+/** Best-fit at the planned dims; the offsets scale with the dims when every size is a multiple of one product of symbols. */
+function placeAtDims(lifetimes: readonly (SymbolicBuffer & { size: number })[], dims: DimEnv): ArenaPlacement {
+  const placement = placeBuffers(lifetimes);
+  const scale = commonScale(lifetimes.map((g) => g.bytes), dims);
+  return {
+    offsets: placement.offsets.map((o) => (scale ? dimMul(scale.unit, o / scale.value) : o)),
+    arenaBytes: placement.arenaBytes,
+    arenaDim: scale ? dimMul(scale.unit, placement.arenaBytes / scale.value) : undefined,
+  };
+}
+
+/** The placement code generators make (placeSymbolic), valid for every value of the dims, evaluated at the planned ones. */
+function placeForAllDims(lifetimes: readonly SymbolicBuffer[], dims: DimEnv): ArenaPlacement {
+  const placement = placeSymbolic(lifetimes);
+  return {
+    offsets: placement.offsets,
+    arenaBytes: Math.max(0, ...placement.ends.map((e) => evalDim(e, dims))),
+    arenaDim: placement.ends.length === 1 ? placement.ends[0] : placement.ends.length === 0 ? 0 : undefined,
   };
 }
 
@@ -192,7 +223,7 @@ function inPlaceInput<B extends { last: number }>(
 ): Value | undefined {
   const count = dimProduct(o.type.shape);
   const sameCount = (v: Value) => dimKey(dimProduct(v.type.shape)) === dimKey(count);
-  if (!k.nodes.every((n) => ELEMENTWISE_OPS.has(n.op) && n.outputs.every(sameCount))) return undefined;
+  if (!k.nodes.every((n) => opTraits(n.op).elementwise && n.outputs.every(sameCount))) return undefined;
   const inside = new Set(k.nodes.flatMap((n) => n.outputs));
   for (const n of k.nodes)
     for (const v of n.inputs) {

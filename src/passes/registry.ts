@@ -38,15 +38,26 @@ const RECOGNIZE = ['recognize-layernorm', 'recognize-rmsnorm', 'recognize-gelu',
 
 export type OptLevel = 0 | 1 | 2;
 
+/** How a target's kernels take fused groups: the options of its `fuse` (the target records set them). */
+export interface FusionLimits {
+  /** most distinct buffers one kernel may read and write; 0 is no limit */
+  maxBuffers: number;
+  /** a conv/matmul/gemm kernel applies an elementwise tail before it stores (GEMM epilogues) */
+  epilogues: boolean;
+  /** a pool or depthwise conv joins the conv kernel whose output it reads */
+  windows: boolean;
+}
+
 /**
- * The pass specs `dsc compile -O<level>` runs for a target. All targets share canonicalization
- * (whose dce leaves no dead reader to hide a pattern) and recognition; transposes then sink next
- * to the data movement after them (after recognition, whose patterns contain transposes); fusion
- * comes last (its limits follow the target) and dce sweeps after it, which only removes nodes and
- * so keeps every group whole.
+ * The pass specs `dsc compile -O<level>` runs for a target whose kernels take `fusion`. All targets
+ * share canonicalization (whose dce leaves no dead reader to hide a pattern) and recognition;
+ * transposes then sink next to the data movement after them (after recognition, whose patterns
+ * contain transposes); fusion comes last and dce sweeps after it, which only removes nodes and so
+ * keeps every group whole.
  */
-export function pipelineFor(_target: string, level: OptLevel): string[] {
-  return level === 0 ? [] : [...CANONICALIZE, ...RECOGNIZE, 'sink-transposes', 'fuse', 'dce'];
+export function graphPipeline(level: OptLevel, fusion: FusionLimits): string[] {
+  const fuse = `fuse{max-inputs=${fusion.maxBuffers},epilogues=${fusion.epilogues},windows=${fusion.windows}}`;
+  return level === 0 ? [] : [...CANONICALIZE, ...RECOGNIZE, 'sink-transposes', fuse, 'dce'];
 }
 
 /** Every pass, in registry order (for docs and `dsc help`). */
@@ -138,8 +149,6 @@ export interface RunPassesOptions {
   verify?: boolean;
   /** receives the graph's text after each pass (`--print-after-all`) */
   printAfterAll?: (passName: string, text: string) => void;
-  /** the compilation target, for passes that depend on it (default `cpu`) */
-  target?: string;
 }
 
 /**
@@ -152,7 +161,6 @@ export function runPasses(graph: Graph, specs: readonly string[], opts: RunPasse
 
 /** runPasses for passes already looked up (and for passes that are not in the registry). */
 export function runInvocations(graph: Graph, invocations: readonly PassInvocation[], opts: RunPassesOptions = {}): Graph {
-  const ctx = { target: opts.target ?? 'cpu' };
   if (opts.verify) {
     // an invalid input is the user's (or the frontend's) problem, not the first pass's
     const problems = verifyGraph(graph);
@@ -160,7 +168,7 @@ export function runInvocations(graph: Graph, invocations: readonly PassInvocatio
   }
   for (const { pass, options } of invocations) {
     try {
-      pass.run(graph, options, ctx);
+      pass.run(graph, options);
     } catch (e) {
       if (e instanceof DiagnosticError || !(e instanceof Error)) throw e;
       throw new PassInternalError(pass.name, e.message, { cause: e });

@@ -3,6 +3,7 @@
 // dtype, and x + 0, x - 0, x * 1, x / 1 with a one-element constant that does not broadcast x.
 // (x + 0 turns -0 into +0; dropping it keeps -0, which compares equal.)
 import { Node, Value, typeEq } from '../ir/graph.js';
+import { opTraits } from '../ir/registry.js';
 import { readNumbers } from '../ir/tensor.js';
 import { definePass } from './pass.js';
 import { Substitution, constantTensor, finishRewrite, replacementNeedsIdentity } from './rewrite.js';
@@ -21,7 +22,8 @@ export const removeIdentities = definePass({
   },
 });
 
-const SAME_TYPE_NO_OPS = new Set(['identity', 'reshape', 'flatten', 'squeeze', 'unsqueeze', 'expand', 'concat']);
+/** Ops besides the aliases (reshape family, identity) that copy their one input unchanged when the types agree. */
+const SAME_TYPE_COPIES: ReadonlySet<string> = new Set(['expand', 'concat']);
 
 /** The input a node passes through unchanged, if it does. */
 function passedThrough(node: Node): Value | undefined {
@@ -30,7 +32,7 @@ function passedThrough(node: Node): Value | undefined {
   const [x, y] = node.inputs;
   if (!x) return undefined;
   const unchanged = (v: Value | null | undefined) => (v && typeEq(v.type, out.type) ? v : undefined);
-  if (SAME_TYPE_NO_OPS.has(node.op)) return node.inputs.length === 1 ? unchanged(x) : undefined;
+  if (opTraits(node.op).alias || SAME_TYPE_COPIES.has(node.op)) return node.inputs.length === 1 ? unchanged(x) : undefined;
   switch (node.op) {
     case 'transpose': {
       const perm = node.attrs.perm as readonly number[] | undefined;

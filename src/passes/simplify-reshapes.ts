@@ -6,7 +6,7 @@ import { isUnknown } from '../ir/dim.js';
 import { Node, Value } from '../ir/graph.js';
 import { definePass } from './pass.js';
 import { Substitution, finishRewrite, nodeProducing } from './rewrite.js';
-import { RESHAPE_OPS } from './views.js';
+import { opTraits } from '../ir/registry.js';
 
 export const simplifyReshapes = definePass({
   name: 'simplify-reshapes',
@@ -26,7 +26,7 @@ export const simplifyReshapes = definePass({
 
 function collapseReshapes(node: Node): Node | null {
   const inner = node.inputs[0]?.producer;
-  if (!RESHAPE_OPS.has(node.op) || !inner || !RESHAPE_OPS.has(inner.op)) return null;
+  if (!opTraits(node.op).reshape || !inner || !opTraits(inner.op).reshape) return null;
   const shape = node.outputs[0].type.shape;
   if (shape.some(isUnknown)) return null;
   return nodeProducing('reshape', [inner.inputs[0]], { shape }, node.outputs, node.loc);

@@ -7,7 +7,7 @@
 // Only a transpose read by nothing but the op it sinks through moves, so no work is duplicated.
 import { Node, Value } from '../ir/graph.js';
 import { definePass } from './pass.js';
-import { ELEMENTWISE_OPS } from './memory-kernels.js';
+import { opTraits } from '../ir/registry.js';
 import { inferred } from './recognize-match.js';
 import { Substitution, finishRewrite, freshName, nodeProducing, replacementNeedsIdentity, useCounts } from './rewrite.js';
 import { composeTransposes, permOf } from './simplify-reshapes.js';
@@ -80,7 +80,7 @@ function sinkBelow(node: Node, soleTranspose: (v: Value | null) => Node | undefi
     if (perm[rank - 1] !== rank - 1) return undefined;
     transposes.push(t);
     inputs = [t.inputs[0], w];
-  } else if (ELEMENTWISE_OPS.has(node.op)) {
+  } else if (opTraits(node.op).elementwise) {
     const untransposed = node.inputs.map((v) => {
       const t = soleTranspose(v);
       if (!t || v!.type.shape.length !== rank) return undefined;

@@ -5,18 +5,15 @@
 import { Graph, Node, Value } from '../ir/graph.js';
 import { DimSpeller, dimSpellerOf } from '../ir/printer.js';
 import { Kernel } from '../passes/memory-kernels.js';
-import { MemoryPlan, Storage, arenaBufferOf, planMemory } from '../passes/plan-memory.js';
+import { MemoryPlan, PlanMemoryOptions, Storage, arenaBufferOf, planMemory } from '../passes/plan-memory.js';
 import { formatBytes, formatCount, plural } from './format.js';
 import { nodeCost } from './kernel-stats.js';
 import { Box, layeredLayout } from './layout.js';
 import { dimsText, reportText } from './report.js';
 import { MONO, MONO_11, PALETTE, SANS, SANS_BOLD_12, el, esc, num, title } from './svg.js';
 
-export interface GraphDrawingOptions {
-  /** symbol values the memory plan is made for (symbols not given count as 1) */
-  dims?: ReadonlyMap<string, number>;
-  /** let elementwise kernels write in place (default true) */
-  inPlace?: boolean;
+/** The memory plan's options (the dims it is made for, the target's in-place rule and element sizes), or the plan. */
+export interface GraphDrawingOptions extends PlanMemoryOptions {
   /** a plan already made for the graph; planned here when absent */
   plan?: MemoryPlan;
 }
@@ -26,11 +23,11 @@ interface Drawing { body: string; width: number; height: number }
 const GAP = 24;
 
 export function renderGraphSvg(graph: Graph, opts: GraphDrawingOptions = {}): string {
-  return pictureSvg(graph, opts.plan ?? planMemory(graph, { dims: opts.dims, inPlace: opts.inPlace }), false);
+  return pictureSvg(graph, opts.plan ?? planMemory(graph, opts), false);
 }
 
 export function renderGraphHtml(graph: Graph, opts: GraphDrawingOptions = {}): string {
-  const plan = opts.plan ?? planMemory(graph, { dims: opts.dims, inPlace: opts.inPlace });
+  const plan = opts.plan ?? planMemory(graph, opts);
   const style = [
     `body { font-family: ${SANS}; margin: 24px; color: #222; }`,
     'h1 { font-size: 20px; margin: 0 0 8px; }',

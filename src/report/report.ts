@@ -4,15 +4,12 @@
 import { dimToString } from '../ir/dim.js';
 import { Graph } from '../ir/graph.js';
 import { DimSpeller, dimSpellerOf } from '../ir/printer.js';
-import { MemoryPlan, planMemory } from '../passes/plan-memory.js';
+import { MemoryPlan, PlanMemoryOptions, planMemory } from '../passes/plan-memory.js';
 import { formatBytes, formatCount, formatTable, mib, percent, plural, shorten } from './format.js';
 import { KernelStats, kernelStats, unfusedTotals } from './kernel-stats.js';
 
-export interface ReportOptions {
-  /** symbol values the figures are computed for (symbols not given count as 1) */
-  dims?: ReadonlyMap<string, number>;
-  /** let elementwise kernels write in place (default true) */
-  inPlace?: boolean;
+/** The memory plan's options (the dims the figures are computed for, the target's in-place rule and element sizes), or the plan. */
+export interface ReportOptions extends PlanMemoryOptions {
   /** a plan already made for the graph; planned here when absent */
   plan?: MemoryPlan;
 }
@@ -55,7 +52,7 @@ export function memorySummary(f: Pick<ReportFigures, 'arenaBytes' | 'lowerBoundB
 }
 
 export function reportText(graph: Graph, opts: ReportOptions = {}): string {
-  const plan = opts.plan ?? planMemory(graph, { dims: opts.dims, inPlace: opts.inPlace });
+  const plan = opts.plan ?? planMemory(graph, opts);
   const stats = kernelStats(plan);
   const f = reportFigures(graph, plan, stats);
   const speller = dimSpellerOf(graph);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importOnnxFile } from '../../src/frontend/onnx/import.js';
 import { Graph } from '../../src/ir/graph.js';
-import { pipelineFor, runPasses } from '../../src/passes/registry.js';
+import { runPasses } from '../../src/passes/registry.js';
+import { pipelineFor } from '../../src/codegen/targets/registry.js';
 
 const PYTHON = '/usr/bin/python3';
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));

@@ -6,7 +6,8 @@ import { runGraph } from '../../src/ir/interp.js';
 import { printGraph } from '../../src/ir/printer.js';
 import { verifyGraph } from '../../src/ir/verify.js';
 import { readNumbers } from '../../src/ir/tensor.js';
-import { listPasses, pipelineFor, runPasses } from '../../src/passes/registry.js';
+import { listPasses, runPasses } from '../../src/passes/registry.js';
+import { pipelineFor } from '../../src/codegen/targets/registry.js';
 import { buildGraph, recipeArb, Recipe } from './random-graph.js';
 
 function checkPreserved(recipe: Recipe, passes: string[]): void {

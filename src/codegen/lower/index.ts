@@ -4,7 +4,7 @@
 import { DType } from '../../ir/dtype.js';
 import { Dim, isUnknown } from '../../ir/dim.js';
 import { Graph, Node, Value } from '../../ir/graph.js';
-import { getOp } from '../../ir/registry.js';
+import { getOp, opTraits } from '../../ir/registry.js';
 import { formatNode } from '../../ir/printer.js';
 import { Tensor } from '../../ir/tensor.js';
 import { diag } from '../../diag/diagnostic.js';
@@ -26,7 +26,6 @@ import { KernelGroup, attachEpilogue, groupsFromGraph, lowerWindowGroup, splitGr
 import { dimExpr, productExpr, symbolVar } from './dims.js';
 import { loadView, storeView } from './views.js';
 import { kernelViews } from '../../passes/memory-kernels.js';
-import { RESHAPE_OPS } from '../../passes/views.js';
 
 export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING, ...QUANTIZE, ...LOSSES, ...RECURRENT };
 
@@ -48,7 +47,7 @@ export interface LowerOptions {
 export function unsupportedReason(node: Node): string | null {
   for (const v of [...node.inputs, ...node.outputs])
     if (v && v.type.shape.some(isUnknown)) return `%${v.name} has a dim unknown until run time`;
-  if (RESHAPE_OPS.has(node.op) || node.op === 'constant') return null;
+  if (opTraits(node.op).reshape || node.op === 'constant') return null;
   if (ELEMENTWISE[node.op]) return elementwiseUnsupported(node);
   const l = LOWERINGS[node.op];
   if (!l) return 'no kernel for this op';
@@ -94,7 +93,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
   const root = new Map<Value, Value>();
   const rootOf = (v: Value): Value => root.get(v) ?? v;
   const chained = kernelViews(graph);
-  const aliasNodes = new Set(graph.nodes.filter((n) => RESHAPE_OPS.has(n.op) && !chained.has(n)));
+  const aliasNodes = new Set(graph.nodes.filter((n) => opTraits(n.op).reshape && !chained.has(n)));
   for (const n of graph.nodes) if (aliasNodes.has(n)) root.set(n.outputs[0], rootOf(n.inputs[0]!));
 
   const constants = new Map<Value, Tensor>();

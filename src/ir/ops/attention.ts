@@ -36,6 +36,7 @@ function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number
 
 defineOp({
   name: 'scaled_dot_product_attention',
+  traits: { viewInputs: [0, 1, 2, 3], storeView: true },
   summary:
     'softmax(q k^T * scale + mask) v over q [..., Sq, D], k [..., Sk, D], v [..., Sk, Dv], leading dims broadcast; ' +
     'mask is bool (true = attend) or float (added), broadcast to [..., Sq, Sk]; is_causal lets query i see keys j <= i ' +

@@ -35,6 +35,7 @@ function defineBinary(spec: BinarySpec): void {
   defineOp({
     name: spec.name,
     summary: spec.summary,
+    traits: { elementwise: true },
     inputs: ['a', 'b'],
     outputs: 1,
     attrs: spec.attrs ?? {},
@@ -152,6 +153,7 @@ function powBig(base: bigint, e: bigint): bigint {
 // Pow: base and exponent may differ in dtype; the result has the base's.
 defineOp({
   name: 'pow',
+  traits: { elementwise: true },
   summary: 'a ^ b (the result has the dtype of a)',
   inputs: ['a', 'b'],
   outputs: 1,
@@ -192,6 +194,7 @@ function checkPrelu(x: TensorType, slope: TensorType): void {
 }
 defineOp({
   name: 'prelu',
+  traits: { elementwise: true },
   summary: 'x if x >= 0 else slope·x, slope broadcast to x',
   inputs: ['x', 'slope'],
   outputs: 1,
@@ -213,6 +216,7 @@ defineOp({
 // Where: a three-way broadcast selecting stored elements as they are (any dtype).
 defineOp({
   name: 'where',
+  traits: { elementwise: true },
   summary: 'x where condition else y',
   inputs: ['condition', 'x', 'y'],
   outputs: 1,
@@ -261,6 +265,7 @@ function defineVariadic(spec: VariadicSpec): void {
   defineOp({
     name: spec.name,
     summary: spec.summary,
+    traits: { elementwise: true },
     inputs: ['x'],
     variadic: true,
     minInputs: 1,

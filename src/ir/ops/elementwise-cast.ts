@@ -49,6 +49,7 @@ export function castTensor(x: Tensor, to: DType): Tensor {
 
 defineOp({
   name: 'cast',
+  traits: { elementwise: true },
   summary: 'convert to another dtype',
   inputs: ['x'],
   outputs: 1,

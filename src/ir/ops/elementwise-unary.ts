@@ -1,7 +1,7 @@
 // Unary elementwise ops: math functions, activations, bitwise/logical not, is_nan/is_inf, clip, identity.
 import { DType, isFloat } from '../dtype.js';
 import { Attrs, tensorType } from '../graph.js';
-import { defineOp, OpError, AttrSpec } from '../registry.js';
+import { defineOp, OpError, AttrSpec, OpTraits } from '../registry.js';
 import { expectInputs } from './util.js';
 import {
   FLOATS, NUMERIC, INTS, ALL, SIGNED_INTS, isBig, checkDType, perElementCost, mapUnary, mapUnaryBig, roundHalfEven,
@@ -19,6 +19,8 @@ interface UnarySpec {
   out?: DType;
   attrs?: Record<string, AttrSpec>;
   flops: number;
+  /** default: elementwise */
+  traits?: OpTraits;
   check?(attrs: Attrs): void;
   kernel(dtype: DType, attrs: Attrs): UnaryKernel;
 }
@@ -27,6 +29,7 @@ function defineUnary(spec: UnarySpec): void {
   defineOp({
     name: spec.name,
     summary: spec.summary,
+    traits: spec.traits ?? { elementwise: true },
     inputs: ['x'],
     outputs: 1,
     attrs: spec.attrs ?? {},
@@ -100,7 +103,7 @@ defineUnary({
   },
 });
 defineUnary({
-  name: 'identity', summary: 'x unchanged', dtypes: ALL, flops: 0,
+  name: 'identity', summary: 'x unchanged', dtypes: ALL, flops: 0, traits: { alias: true },
   kernel: (d) => (isBig(d) ? { big: (x) => x } : { num: (x) => x }),
 });
 defineUnary({

@@ -41,6 +41,7 @@ function checkBias(op: string, b: TensorType | null, channels: Dim): void {
 
 defineOp({
   name: 'conv',
+  traits: { contraction: true },
   summary: 'N-d convolution (cross-correlation) with groups, strides, dilations and padding.',
   inputs: ['X', 'W', 'B'],
   optional: ['B'],
@@ -144,6 +145,7 @@ export function convTransposeGeometry(attrs: Attrs, inSp: readonly number[], wKe
 
 defineOp({
   name: 'conv_transpose',
+  traits: { contraction: true },
   summary: 'N-d transposed convolution (gradient of conv with respect to its input).',
   inputs: ['X', 'W', 'B'],
   optional: ['B'],

@@ -29,6 +29,7 @@ function sameDim(a: Dim, b: Dim): boolean {
 
 defineOp({
   name: 'matmul',
+  traits: { contraction: true },
   summary: 'Matrix product with numpy semantics: 1-D operands are promoted, batch dims broadcast.',
   inputs: ['A', 'B'],
   outputs: 1,
@@ -114,6 +115,7 @@ const GEMM_DTYPES: readonly DType[] = MATMUL_DTYPES;
 
 defineOp({
   name: 'gemm',
+  traits: { contraction: true },
   summary: 'Y = alpha * op(A) * op(B) + beta * C, op transposing when trans_a / trans_b are set.',
   inputs: ['A', 'B', 'C'],
   optional: ['C'],

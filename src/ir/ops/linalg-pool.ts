@@ -108,6 +108,7 @@ function pool(op: string, x: Tensor, attrs: Attrs, mode: PoolMode, wantIndices: 
 
 defineOp({
   name: 'max_pool',
+  traits: { window: true },
   summary: 'Max over sliding windows; the optional second output gives flat i64 indices of the maxima.',
   inputs: ['X'],
   outputs: 'variadic',
@@ -132,6 +133,7 @@ defineOp({
 
 defineOp({
   name: 'average_pool',
+  traits: { window: true },
   summary: 'Mean over sliding windows; count_include_pad decides whether padding counts in the divisor.',
   inputs: ['X'],
   outputs: 1,

@@ -44,6 +44,7 @@ function channelAffine(x: Tensor, a: Float64Array, b: Float64Array): Tensor {
 
 defineOp({
   name: 'batch_normalization',
+  traits: { channelAffine: true },
   summary: 'inference-mode batch norm over [N, C, ...]: (x - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + B[c]',
   inputs: ['X', 'scale', 'B', 'input_mean', 'input_var'],
   outputs: 1,
@@ -143,6 +144,7 @@ function trailingNorm(name: 'layer_normalization' | 'rms_normalization', center:
   defineOp({
     name,
     summary,
+    traits: { viewInputs: [0], storeView: true },
     inputs: center ? ['X', 'Scale', 'B'] : ['X', 'scale'],
     optional: center ? ['B'] : [],
     outputs: 1,
@@ -351,6 +353,7 @@ for (const kind of Object.keys(SOFTMAX_SUMMARIES) as SoftmaxKind[]) {
   defineOp({
     name: kind,
     summary: SOFTMAX_SUMMARIES[kind],
+    traits: kind === 'hardmax' ? {} : { viewInputs: [0], storeView: true },
     inputs: ['input'],
     outputs: 1,
     attrs: { axis: { kind: 'int', default: -1 } },

@@ -191,6 +191,7 @@ for (const kind of Object.keys(REDUCE_SUMMARIES) as ReduceKind[]) {
   defineOp({
     name,
     summary: REDUCE_SUMMARIES[kind],
+    traits: { reduction: true, viewInputs: [0] },
     inputs: ['data'],
     outputs: 1,
     attrs: { ...REDUCE_ATTRS },

@@ -84,6 +84,7 @@ function reshapeEval(x: Tensor, shape: readonly number[]): Tensor {
 
 defineOp({
   name: 'reshape',
+  traits: { alias: true, reshape: true, movement: true },
   summary: 'same elements, new shape; one dim may be -1 (inferred, symbolically too)',
   inputs: ['data'],
   outputs: 1,
@@ -101,6 +102,7 @@ function flattenAxis(axis: number, rank: number): number {
 
 defineOp({
   name: 'flatten',
+  traits: { alias: true, reshape: true, movement: true },
   summary: 'reshape to 2-D: dims before axis times dims from axis on',
   inputs: ['input'],
   outputs: 1,
@@ -126,6 +128,7 @@ function normAxes(op: string, axes: readonly number[], rank: number): number[] {
 
 defineOp({
   name: 'squeeze',
+  traits: { alias: true, reshape: true, movement: true },
   summary: 'remove dims of size 1 (the listed axes, or every static 1)',
   inputs: ['data'],
   outputs: 1,
@@ -159,6 +162,7 @@ function unsqueezeShape<D>(shape: readonly D[], axes: readonly number[], one: D)
 
 defineOp({
   name: 'unsqueeze',
+  traits: { alias: true, reshape: true, movement: true },
   summary: 'insert dims of size 1 at the given axes (negative axes count from the output rank)',
   inputs: ['data'],
   outputs: 1,
@@ -182,6 +186,7 @@ function permOf(perm: readonly number[] | undefined, rank: number): number[] {
 
 defineOp({
   name: 'transpose',
+  traits: { movement: true },
   summary: 'permute axes (default: reverse them)',
   inputs: ['data'],
   outputs: 1,
@@ -202,6 +207,7 @@ defineOp({
 
 defineOp({
   name: 'expand',
+  traits: { movement: true },
   summary: 'broadcast to a shape (bidirectional: the result is the broadcast of both shapes)',
   inputs: ['input'],
   outputs: 1,
@@ -367,6 +373,7 @@ function symbolicSliceDim(s: AxisSlice, d: Dim, x: TensorType): Dim {
 
 defineOp({
   name: 'slice',
+  traits: { movement: true },
   summary: 'strided sub-range along some axes (ONNX clamping; negative steps walk backwards)',
   inputs: ['data'],
   outputs: 1,
