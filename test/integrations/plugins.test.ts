@@ -80,6 +80,31 @@ describe('Vite plugin', () => {
     expect(code).toContain('requestAdapter');
   }, 120_000);
 
+  it('rebuilds in watch mode when the model changes', async () => {
+    const dir = project(model(3));
+    const events: ((e: { code: string; result?: { close(): Promise<void> } }) => void)[] = [];
+    const next = () => new Promise<string>((resolve) => events.push((e) => resolve(e.code === 'ERROR' ? 'error' : readFileSync(join(dir, 'dist', 'main.js'), 'utf8'))));
+    let built = next();
+    const watcher = await viteBuild({
+      root: dir, logLevel: 'silent', configFile: false, plugins: [dscVite({ target: 'wgsl' })],
+      build: { outDir: join(dir, 'dist'), watch: {}, rollupOptions: { input: join(dir, 'main.js'), output: { entryFileNames: 'main.js' } } },
+    }) as unknown as { on(event: 'event', listener: (e: { code: string; result?: { close(): Promise<void> } }) => void): void; close(): Promise<void> };
+    watcher.on('event', (e) => {
+      if (e.code === 'BUNDLE_END' || e.code === 'ERROR') {
+        void e.result?.close();
+        events.shift()?.(e);
+      }
+    });
+    try {
+      expect(await built).toMatch(/outputs:.*?shape:\s*\[\s*[`"]N[`"],\s*[`"]3[`"]/s);
+      built = next();
+      writeFileSync(join(dir, 'net.ds'), model(7));
+      expect(await built).toMatch(/outputs:.*?shape:\s*\[\s*[`"]N[`"],\s*[`"]7[`"]/s);
+    } finally {
+      await watcher.close();
+    }
+  }, 180_000);
+
   it('fails the build with every diagnostic and the first one\'s location', async () => {
     const dir = project(model(3, 'y'));
     type Located = { loc?: { file?: string; line: number; column: number } };
