@@ -10,6 +10,7 @@ import { generatePackage } from '../../src/codegen/compile.js';
 import { emitPackage } from '../../src/codegen/package/index.js';
 import { wgslPackageFiles } from '../../src/codegen/wgsl-package/emit.js';
 import { importOnnxFile } from '../../src/frontend/onnx/import.js';
+import { compileWgslPackage, importWgslPackage, lavapipeGpu } from '../codegen-wgsl/harness.js';
 
 const LENET5 = fileURLToPath(new URL('../fixtures/onnx/lenet5.onnx', import.meta.url));
 
@@ -41,4 +42,23 @@ describe('the package API', () => {
     expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).files).toContain('weights.safetensors');
     expect(JSON.parse(wgslFiles.get('package.json')!).files).toContain('weights.safetensors');
   });
+
+  const gpu = lavapipeGpu();
+  it.skipIf(!gpu)('wgsl: Model.load() with no weights loads the bundled weights.safetensors, and profiles with { profile: true }', { timeout: 300_000 }, async () => {
+    const { dir } = await compileWgslPackage(importOnnxFile(LENET5), 'lenet5');
+    const { Model } = await importWgslPackage(dir);
+    const model = (await Model.load(undefined, { gpu: gpu!, profile: true } as object)) as unknown as {
+      run(inputs: object): Promise<Record<string, { shape: number[] }>>;
+      lastProfile: { totalMs: number; kernels: { kernel: string; ms: number }[] } | null;
+      dispose(): void;
+    };
+    const out = await model.run({ input: { data: new Float32Array(32 * 32), shape: [1, 1, 32, 32] } });
+    expect(out.output.shape).toEqual([1, 10]);
+    const shaders = new Set(wgsl.wgsl!.plan.shaders.map((sh) => sh.name));
+    expect(model.lastProfile!.kernels.length).toBeGreaterThan(0);
+    for (const k of model.lastProfile!.kernels) expect(shaders.has(k.kernel), k.kernel).toBe(true);
+    expect(model.lastProfile!.totalMs).toBeGreaterThan(0);
+    model.dispose();
+  });
 });
+
