@@ -8,7 +8,7 @@ import { opTraits } from '../ir/registry.js';
 import { groupViews } from './views.js';
 
 /** One launch: the nodes of one fusion group (or one unfused node), in graph order. */
-export interface Kernel {
+export interface KernelLaunch {
   /** position in the schedule */
   step: number;
   nodes: Node[];
@@ -62,11 +62,11 @@ export function storageAliases(graph: Graph): Set<Node> {
  * the graph. A fusion group that is not convex (a path leaves it and comes back) cannot run as one
  * kernel: that is the fusion pass's bug, reported as an internal error.
  */
-export function scheduleKernels(graph: Graph): Kernel[] {
+export function scheduleKernels(graph: Graph): KernelLaunch[] {
   const aliases = storageAliases(graph);
-  const kernels: Kernel[] = [];
-  const byGroup = new Map<number, Kernel>();
-  const kernelOf = new Map<Node, Kernel>();
+  const kernels: KernelLaunch[] = [];
+  const byGroup = new Map<number, KernelLaunch>();
+  const kernelOf = new Map<Node, KernelLaunch>();
   for (const node of graph.nodes) {
     if (node.op === 'constant' || aliases.has(node)) continue;
     let k = node.group === undefined ? undefined : byGroup.get(node.group);
@@ -80,7 +80,7 @@ export function scheduleKernels(graph: Graph): Kernel[] {
   }
 
   // kernel-level edges, looking through views (a view passes its input's producer on)
-  const producerKernel = new Map<Value, Kernel>();
+  const producerKernel = new Map<Value, KernelLaunch>();
   for (const node of graph.nodes) {
     const k = kernelOf.get(node);
     if (k) for (const o of node.outputs) producerKernel.set(o, k);
@@ -107,7 +107,7 @@ export function scheduleKernels(graph: Graph): Kernel[] {
   const waiting = preds.map((p) => p.size);
   const ready = new MinHeap();
   waiting.forEach((w, i) => { if (w === 0) ready.push(i); });
-  const order: Kernel[] = [];
+  const order: KernelLaunch[] = [];
   while (ready.size > 0) {
     const i = ready.pop();
     kernels[i].step = order.length;

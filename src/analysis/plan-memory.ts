@@ -19,7 +19,7 @@ import { DType, DTYPE_INFO } from '../ir/dtype.js';
 import { Graph, Node, Value } from '../ir/graph.js';
 import { alignUp, lowerBound, liveBytesPerStep, placeBuffers, placementProblems } from './memory-arena.js';
 import { opTraits } from '../ir/registry.js';
-import { Kernel, scheduleKernels, storageAliases } from './memory-kernels.js';
+import { KernelLaunch, scheduleKernels, storageAliases } from './kernel-launches.js';
 
 /** Where a value lives. */
 export type Storage =
@@ -59,7 +59,7 @@ export interface MemoryPlan {
   /** the dims the plan was made for (every symbol of the graph) */
   dims: ReadonlyMap<string, number>;
   /** kernels in execution order; lifetimes are in these steps */
-  kernels: Kernel[];
+  kernels: KernelLaunch[];
   storage: Map<Value, Storage>;
   buffers: ArenaBuffer[];
   arenaBytes: number;
@@ -100,7 +100,7 @@ export function planMemory(graph: Graph, opts: PlanMemoryOptions = {}): MemoryPl
   // storage roots through views, and which kernel computes each node
   const root = new Map<Value, Value>();
   const rootOf = (v: Value) => root.get(v) ?? v;
-  const kernelOf = new Map<Node, Kernel>();
+  const kernelOf = new Map<Node, KernelLaunch>();
   for (const k of kernels) for (const n of k.nodes) kernelOf.set(n, k);
   for (const node of graph.nodes) {
     if (node.op === 'constant') for (const o of node.outputs) storage.set(o, { kind: 'constant' });
@@ -111,7 +111,7 @@ export function planMemory(graph: Graph, opts: PlanMemoryOptions = {}): MemoryPl
   }
 
   // the kernels that read each stored-or-fused candidate (a value written by a kernel), through views
-  const readers = new Map<Value, Set<Kernel>>();
+  const readers = new Map<Value, Set<KernelLaunch>>();
   for (const k of kernels)
     for (const n of k.nodes)
       for (const v of n.inputs) {
@@ -219,7 +219,7 @@ function placeForAllDims(lifetimes: readonly SymbolicBuffer[], dims: DimEnv): Ar
  * took, and that buffer's last reader is this kernel.
  */
 function inPlaceInput<B extends { last: number }>(
-  k: Kernel, o: Value, rootOf: (v: Value) => Value, bufferOf: (v: Value) => B | undefined, taken: ReadonlySet<B>,
+  k: KernelLaunch, o: Value, rootOf: (v: Value) => Value, bufferOf: (v: Value) => B | undefined, taken: ReadonlySet<B>,
 ): Value | undefined {
   const count = dimProduct(o.type.shape);
   const sameCount = (v: Value) => dimKey(dimProduct(v.type.shape)) === dimKey(count);

@@ -17,7 +17,7 @@
 // Every other node (softmax, norms, attention, reductions, data movement, ...) is a group of its
 // own: the fused ops are already one kernel each. Constants and views (the reshape family and
 // identity, whose result is the input's storage) get groups of their own too, but launch nothing
-// (memory-kernels.ts, which counts kernels for the memory planner and `dsc report`).
+// (src/analysis/kernel-launches.ts, which counts kernels for the memory planner and `dsc report`).
 // Then static data movement becomes views (views.ts): a movement node whose readers are all in one
 // non-contraction group that reads through views joins it (a load view; chains join link by link,
 // from the last node back), and a transpose that alone reads the result of a group that stores by
@@ -28,7 +28,7 @@ import { Dim, dimEq } from '../ir/dim.js';
 import { Graph, Node, Value } from '../ir/graph.js';
 import { opTraits } from '../ir/registry.js';
 import { definePass } from './pass.js';
-import { isMovementView, readsThroughView, storesThroughView } from './views.js';
+import { isMovementView, readsThroughView, storesThroughView } from '../analysis/views.js';
 
 export const fuse = definePass({
   name: 'fuse',

@@ -15,7 +15,7 @@ import { writeSafetensors } from '../formats/safetensors.js';
 import { diag } from '../diag/diagnostic.js';
 import { cacheRoot, cachedPackage, generatePackage } from '../codegen/compile.js';
 import { ModelManifest } from '../codegen/abi.js';
-import { planMemory } from '../passes/plan-memory.js';
+import { planMemory } from '../analysis/plan-memory.js';
 import { kernelStats } from '../report/kernel-stats.js';
 import { formatCount, formatTable } from '../report/format.js';
 import { MachinePeak, measurePeak } from './peak.js';

@@ -4,8 +4,8 @@
 // curve). The HTML form embeds the same SVG with hover titles and the text report.
 import { Graph, Node, Value } from '../ir/graph.js';
 import { DimSpeller, dimSpellerOf } from '../ir/printer.js';
-import { Kernel } from '../passes/memory-kernels.js';
-import { MemoryPlan, PlanMemoryOptions, Storage, arenaBufferOf, planMemory } from '../passes/plan-memory.js';
+import { KernelLaunch } from '../analysis/kernel-launches.js';
+import { MemoryPlan, PlanMemoryOptions, Storage, arenaBufferOf, planMemory } from '../analysis/plan-memory.js';
 import { formatBytes, formatCount, plural } from './format.js';
 import { nodeCost } from './kernel-stats.js';
 import { Box, layeredLayout } from './layout.js';
@@ -86,7 +86,7 @@ type Vertex =
 
 function dataflowDrawing(graph: Graph, plan: MemoryPlan, titles: boolean): Drawing {
   const speller = dimSpellerOf(graph);
-  const kernelOf = new Map<Node, Kernel>();
+  const kernelOf = new Map<Node, KernelLaunch>();
   for (const k of plan.kernels) for (const n of k.nodes) kernelOf.set(n, k);
 
   const vertices: Vertex[] = [];
@@ -173,7 +173,7 @@ function dataflowDrawing(graph: Graph, plan: MemoryPlan, titles: boolean): Drawi
   return { body: [defs, ...backgrounds, ...edgeEls, ...nodeEls].join('\n'), width: layout.width, height: layout.height };
 }
 
-function vertexLabel(vx: Vertex, speller: DimSpeller, kernelOf: ReadonlyMap<Node, Kernel>): { head: string; sub: string; step: string } {
+function vertexLabel(vx: Vertex, speller: DimSpeller, kernelOf: ReadonlyMap<Node, KernelLaunch>): { head: string; sub: string; step: string } {
   if (vx.kind === 'input') return { head: `input ${vx.value.name}`, sub: speller.type(vx.value.type), step: '' };
   if (vx.kind === 'output') return { head: `output ${vx.value.name}`, sub: speller.type(vx.value.type), step: '' };
   const k = kernelOf.get(vx.node);
@@ -181,7 +181,7 @@ function vertexLabel(vx: Vertex, speller: DimSpeller, kernelOf: ReadonlyMap<Node
   return { head: vx.node.op, sub: speller.type(vx.node.outputs[0].type) + more, step: k ? `#${k.step}` : '' };
 }
 
-function vertexTitle(vx: Vertex, plan: MemoryPlan, speller: DimSpeller, kernelOf: ReadonlyMap<Node, Kernel>): string {
+function vertexTitle(vx: Vertex, plan: MemoryPlan, speller: DimSpeller, kernelOf: ReadonlyMap<Node, KernelLaunch>): string {
   if (vx.kind !== 'node') return `${vx.kind} %${vx.value.name}: ${speller.type(vx.value.type)}`;
   const n = vx.node;
   const lines = n.outputs.map((o) => `%${o.name}: ${speller.type(o.type)} — ${storageText(plan, o)}`);

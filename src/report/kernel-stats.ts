@@ -8,12 +8,12 @@ import { Graph, Node, TensorType, Value } from '../ir/graph.js';
 import { resolveAttrs } from '../ir/interp.js';
 import { Cost, getOp } from '../ir/registry.js';
 import { defaultCost } from '../ir/ops/util.js';
-import { Kernel, launchesNothing } from '../passes/memory-kernels.js';
-import { MemoryPlan } from '../passes/plan-memory.js';
-import { groupViews } from '../passes/views.js';
+import { KernelLaunch, launchesNothing } from '../analysis/kernel-launches.js';
+import { MemoryPlan } from '../analysis/plan-memory.js';
+import { groupViews } from '../analysis/views.js';
 
 export interface KernelStats {
-  kernel: Kernel;
+  kernel: KernelLaunch;
   /** the ops it computes, in order, joined by '+', and how many movement nodes it reads or stores through */
   ops: string;
   /** the values it writes to memory */

@@ -4,7 +4,7 @@
 import { dimToString } from '../ir/dim.js';
 import { Graph } from '../ir/graph.js';
 import { DimSpeller, dimSpellerOf } from '../ir/printer.js';
-import { MemoryPlan, PlanMemoryOptions, planMemory } from '../passes/plan-memory.js';
+import { MemoryPlan, PlanMemoryOptions, planMemory } from '../analysis/plan-memory.js';
 import { formatBytes, formatCount, formatTable, mib, percent, plural, shorten } from './format.js';
 import { KernelStats, kernelStats, unfusedTotals } from './kernel-stats.js';
 

@@ -13,7 +13,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import { dimAdd, evalDim, parseDim, sym } from '../../src/ir/dim.js';
 import { Value, tensorType } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
-import { alignedBytes, placeSymbolic, planMemory, provablyGeq } from '../../src/passes/plan-memory.js';
+import { alignedBytes, placeSymbolic, planMemory, provablyGeq } from '../../src/analysis/plan-memory.js';
 import { compareTensors } from '../conformance/compare.js';
 import { FIXTURE_MODELS, ensureFixtures, loadCompiled } from '../passes/memory-fixtures.js';
 import { buildExecutable, randomTensor, runJobs } from './harness.js';

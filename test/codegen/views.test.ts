@@ -17,7 +17,7 @@ import { Graph, Value, tensorType } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { parseGraph } from '../../src/ir/parser.js';
 import { Tensor, sizeOf } from '../../src/ir/tensor.js';
-import { scheduleKernels } from '../../src/passes/memory-kernels.js';
+import { scheduleKernels } from '../../src/analysis/kernel-launches.js';
 import { runPasses } from '../../src/passes/registry.js';
 import { pipelineFor } from '../../src/codegen/targets/registry.js';
 import { compareTensors } from '../conformance/compare.js';

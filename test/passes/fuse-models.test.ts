@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importOnnxFile } from '../../src/frontend/onnx/import.js';
-import { scheduleKernels } from '../../src/passes/memory-kernels.js';
+import { scheduleKernels } from '../../src/analysis/kernel-launches.js';
 import { runPasses } from '../../src/passes/registry.js';
 import { pipelineFor } from '../../src/codegen/targets/registry.js';
 

@@ -11,8 +11,8 @@ import { verifyGraph } from '../../src/ir/verify.js';
 import { runPasses } from '../../src/passes/registry.js';
 import { pipelineFor } from '../../src/codegen/targets/registry.js';
 import { bufferCount } from '../../src/passes/fuse-groups.js';
-import { groupViews } from '../../src/passes/views.js';
-import { scheduleKernels } from '../../src/passes/memory-kernels.js';
+import { groupViews } from '../../src/analysis/views.js';
+import { scheduleKernels } from '../../src/analysis/kernel-launches.js';
 
 const groupsOf = (g: Graph) => g.nodes.map((n) => n.group);
 

@@ -13,7 +13,7 @@ import { runGraph } from '../../src/ir/interp.js';
 import { Tensor, sizeOf } from '../../src/ir/tensor.js';
 import { runPasses } from '../../src/passes/registry.js';
 import { pipelineFor } from '../../src/codegen/targets/registry.js';
-import { MemoryPlan, checkMemoryPlan, planMemory } from '../../src/passes/plan-memory.js';
+import { MemoryPlan, checkMemoryPlan, planMemory } from '../../src/analysis/plan-memory.js';
 import { formatBytes, mib, percent } from '../../src/report/format.js';
 import { ReportFigures, reportFigures } from '../../src/report/report.js';
 import { FIXTURE_MODELS, PIPELINE, ensureFixtures, loadCompiled } from './memory-fixtures.js';

@@ -7,7 +7,7 @@ import { dimToString, evalDim, sym } from '../../src/ir/dim.js';
 import { Graph, Value } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { Tensor, sizeOf } from '../../src/ir/tensor.js';
-import { MemoryPlan, arenaBufferOf, checkMemoryPlan, planMemory } from '../../src/passes/plan-memory.js';
+import { MemoryPlan, arenaBufferOf, checkMemoryPlan, planMemory } from '../../src/analysis/plan-memory.js';
 import { runThroughArena } from './memory-simulator.js';
 
 function data(shape: number[], seed = 1): Tensor {

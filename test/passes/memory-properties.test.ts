@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
-import { checkMemoryPlan, planMemory } from '../../src/passes/plan-memory.js';
+import { checkMemoryPlan, planMemory } from '../../src/analysis/plan-memory.js';
 import { runThroughArena } from './memory-simulator.js';
 import { buildGraph, recipeArb } from './random-graph.js';
 

@@ -8,7 +8,7 @@ import { bindShape, evalNode } from '../../src/ir/interp.js';
 import { DTYPE_INFO } from '../../src/ir/dtype.js';
 import { evalDim } from '../../src/ir/dim.js';
 import { Tensor, sizeOf } from '../../src/ir/tensor.js';
-import { MemoryPlan } from '../../src/passes/plan-memory.js';
+import { MemoryPlan } from '../../src/analysis/plan-memory.js';
 
 export function runThroughArena(graph: Graph, plan: MemoryPlan, inputs: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
   const env = new Map<string, number>();

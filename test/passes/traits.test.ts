@@ -8,8 +8,8 @@ import { allOps, defineOp, opTraits } from '../../src/ir/registry.js';
 import { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { runPasses } from '../../src/passes/registry.js';
-import { planMemory } from '../../src/passes/plan-memory.js';
-import { readsThroughView, storesThroughView } from '../../src/passes/views.js';
+import { planMemory } from '../../src/analysis/plan-memory.js';
+import { readsThroughView, storesThroughView } from '../../src/analysis/views.js';
 import '../../src/ir/ops/index.js';
 
 // a unary op no pass has ever heard of, declared elementwise

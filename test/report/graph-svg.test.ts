@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { sym } from '../../src/ir/dim.js';
 import { Graph } from '../../src/ir/graph.js';
-import { planMemory } from '../../src/passes/plan-memory.js';
+import { planMemory } from '../../src/analysis/plan-memory.js';
 import { renderGraphHtml, renderGraphSvg } from '../../src/report/graph-svg.js';
 import { layeredLayout } from '../../src/report/layout.js';
 

@@ -5,7 +5,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import { sym } from '../../src/ir/dim.js';
 import { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { planMemory } from '../../src/passes/plan-memory.js';
+import { planMemory } from '../../src/analysis/plan-memory.js';
 import { formatBytes, formatCount, formatTable } from '../../src/report/format.js';
 import { kernelStats } from '../../src/report/kernel-stats.js';
 import { reportFigures, reportText } from '../../src/report/report.js';

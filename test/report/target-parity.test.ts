@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadModel } from '../../src/frontend/load.js';
 import { Graph } from '../../src/ir/graph.js';
 import { runPasses } from '../../src/passes/registry.js';
-import { planMemory } from '../../src/passes/plan-memory.js';
+import { planMemory } from '../../src/analysis/plan-memory.js';
 import { reportFigures } from '../../src/report/report.js';
 import { lowerGraph } from '../../src/codegen/lower/index.js';
 import { listTargets } from '../../src/codegen/targets/registry.js';

@@ -1,7 +1,7 @@
 // Which kernels the fusion groups become. The `fuse` pass (Node.group) proposes groups; the lowering
 // takes each one it can emit as one kernel and splits the rest into smaller kernels that are correct,
 // just not fused (never an error); a group with views (movement nodes it reads or stores through,
-// src/passes/views.ts) is always one kernel. Two group shapes are lowered whole:
+// src/analysis/views.ts) is always one kernel. Two group shapes are lowered whole:
 //   - elementwise nodes over one output shape: one loop nest (elementwise.ts);
 //   - one anchor op (conv, matmul, gemm, pool, ...) followed by elementwise nodes over its output shape:
 //     the anchor's kernel with the elementwise tail applied to each output element right before it is
@@ -15,10 +15,10 @@ import {
 import { LowerCtx, LoweredKernel, Names, OpLowering, Operand, fullAttrs } from './context.js';
 import { broadcastStrides, dimExpr, stridesExpr } from './dims.js';
 import { ELEMENTWISE, elementwiseValue } from './elementwise.js';
-import { GroupViews, groupViews, readsThroughView, storesThroughView } from '../../passes/views.js';
+import { GroupViews, groupViews, readsThroughView, storesThroughView } from '../../analysis/views.js';
 
 export type KernelGroup =
-  /** with `views`, the nodes include movement nodes the kernel reads or stores through (src/passes/views.ts) */
+  /** with `views`, the nodes include movement nodes the kernel reads or stores through (src/analysis/views.ts) */
   | { kind: 'single' | 'elementwise'; nodes: Node[]; views?: GroupViews }
   | { kind: 'epilogue'; nodes: Node[]; anchor: Node }
   /** a conv (with its tail) and a per-channel window op over its result (with its tail), image by image */

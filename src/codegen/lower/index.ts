@@ -21,11 +21,11 @@ import { RECURRENT } from './recurrent.js';
 import { INDEXING } from './indexing.js';
 import { LOSSES } from './losses.js';
 import { LowerCtx, LoweredKernel, NameSource, OpLowering, Operand, fullAttrs } from './context.js';
-import { ElementBytes, alignedBytes, placeSymbolic } from '../../passes/plan-memory.js';
+import { ElementBytes, alignedBytes, placeSymbolic } from '../../analysis/plan-memory.js';
 import { KernelGroup, attachEpilogue, groupsFromGraph, lowerWindowGroup, splitGroup } from './fusion.js';
 import { dimExpr, productExpr, symbolVar } from './dims.js';
 import { loadView, storeView } from './views.js';
-import { kernelViews } from '../../passes/memory-kernels.js';
+import { kernelViews } from '../../analysis/kernel-launches.js';
 
 export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING, ...QUANTIZE, ...LOSSES, ...RECURRENT };
 
@@ -133,7 +133,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): KernelProgram
 
   const inWorkspace = (v: Value) =>
     !graph.inputs.includes(v) && !graph.params.includes(v) && !constants.has(v) && !outputSlot.has(v);
-  // the shared planner (passes/plan-memory.ts) places the workspace values; no value is written in
+  // the shared planner (analysis/plan-memory.ts) places the workspace values; no value is written in
   // place over another here (kernel parameters are __restrict, and fused kernels may read an input
   // after storing an output), so this is planMemory's plan with `inPlace: false` over these kernels
   const workspaceValues = [...first.keys()].filter(inWorkspace);

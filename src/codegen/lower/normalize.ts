@@ -13,7 +13,7 @@ import {
 import { broadcastNest } from './elementwise.js';
 import { broadcastCoords, broadcastStrides, dimExpr, linearIndex, productExpr, stridesExpr, unflatten } from './dims.js';
 import { LowerCtx, LoweredKernel, OpLowering, Operand, elementIndex, req } from './context.js';
-import { REDUCE_KINDS } from '../../passes/views.js';
+import { REDUCE_KINDS } from '../../analysis/views.js';
 
 const FLOAT_KERNEL = (d: DType) => d === 'f32' || d === 'f64';
 const floatOnly = (node: Node): string | null => {

@@ -1,4 +1,4 @@
-// Index maps of the views the `fuse` pass chose (src/passes/views.ts). A load view maps an element's
+// Index maps of the views the `fuse` pass chose (src/analysis/views.ts). A load view maps an element's
 // coordinates in the kernel's operand back, movement node by movement node, to coordinates in the
 // stored source, and then to its flat index there; a store view maps the coordinates of a result to
 // its flat index in the transposed buffer. Maps are built from coordinates, not flat indices, so a

@@ -5,7 +5,7 @@
 import { Graph } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
 import { FusionLimits, OptLevel } from '../../passes/registry.js';
-import { ElementBytes } from '../../passes/plan-memory.js';
+import { ElementBytes } from '../../analysis/plan-memory.js';
 import { ModelManifest } from '../abi.js';
 import type { WgslProgram } from '../wgsl/generate.js';
 

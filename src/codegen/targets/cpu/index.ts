@@ -1,8 +1,8 @@
 // The cpu target: C++ kernels with OpenMP and a blocked SGEMM (src/codegen/cpu) in an npm package
 // whose node-addon-api addon is built with cmake (src/codegen/package); runtime/cpu is its runtime.
 import { writeSafetensors } from '../../../formats/safetensors.js';
-import { STORAGE_BYTES } from '../../../passes/plan-memory.js';
-import { ARENA_ALIGN } from '../../../passes/memory-arena.js';
+import { STORAGE_BYTES } from '../../../analysis/plan-memory.js';
+import { ARENA_ALIGN } from '../../../analysis/memory-arena.js';
 import { graphPipeline } from '../../../passes/registry.js';
 import { generateCpu } from '../../cpu/generate.js';
 import { checkSupported } from '../../lower/index.js';
