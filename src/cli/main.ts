@@ -29,6 +29,7 @@ import { TargetPlanning, targetPlanning } from '../codegen/targets/target.js';
 import { defaultPackageName } from '../codegen/package/index.js';
 import { PACK_HELP, cmdPack } from './pack.js';
 import { runPasses, splitPassList } from '../passes/registry.js';
+import { KIR_HELP, cmdKir } from './kir.js';
 
 export const VERSION = '0.1.0';
 
@@ -45,6 +46,7 @@ commands:
   import MODEL.onnx [-o MODEL.ds]                 write readable .ds plus its weights (.safetensors)
   run MODEL --input NAME=FILE.npy ... --out DIR   run a model, write each output as DIR/<name>.npy
   ir MODEL                                        print the model's IR as text
+  kir MODEL [--target cpu|wgsl]                   print the model's kernel program (kernel IR text)
   pack [PACKAGE_DIR | MODEL ...] [-o DIR]         an npm tarball that ships the built addon (no compiler to install)
   report MODEL [--dim N=1]                        kernels, flops, bytes moved, memory plan
   graph MODEL -o FILE.svg|FILE.html               draw the fused graph and the memory timeline
@@ -136,6 +138,7 @@ Prints the model's verified IR (SSA graph text, see docs/IR.md). With -o, writes
   --passes LIST        run these passes in order (names from docs/PASSES.md; options as name{key=value})
   -O LEVEL             run the pipeline of an optimization level: 0 (none), 1 or 2 (canonicalization)
   --print-after-all    print the IR after every pass`,
+  kir: KIR_HELP,
   pack: PACK_HELP,
 };
 
@@ -537,6 +540,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case 'ir': return cmdIr(rest, io.out);
       case 'build': return await cmdBuild(rest, io.out, io.err, stageReporter(io.err));
       case 'profile': return await cmdProfile(rest, io.out, io.err);
+      case 'kir': return cmdKir(rest, io.out);
       default: throw unknownCommand(cmd);
     }
   } catch (e) {
