@@ -127,6 +127,31 @@ export const INDEXING_CASES: NumericCase[] = [
     ranges: { xi: [-100, 100] },
   },
   {
+    name: 'pool_indices',
+    graph: graphOf('pool_indices', (b) => {
+      const x = b.input('x', f32(2, 3, 5, 6));
+      b.output(...b.op('max_pool', [x], { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 0, 0, 0] }, { outputs: 2, names: ['pooled', 'pooled_at'] }));
+      b.output(...b.op('max_pool', [x], { kernel_shape: [3, 2], strides: [1, 2], storage_order: 1 }, { outputs: 2, names: ['column_major', 'column_major_at'] }));
+      // an index into the other plane, and one index twice: the later value wins
+      const at = constant(b, 'i64', [1, 2, 2, 2], [0, 5, 20, 5, 16, 18, 31, 17]);
+      b.output(b.op1('max_unpool', [b.input('values', f32(1, 2, 2, 2)), at], { kernel_shape: [2, 2], strides: [2, 2] }, { name: 'unpooled' }));
+      b.output(b.op1('max_unpool', [b.input('values2', f32(1, 2, 2, 2)), at], { kernel_shape: [2, 2], strides: [2, 2], output_shape: [1, 2, 5, 6] }, { name: 'unpooled_larger' }));
+      b.output(b.op1('mel_weight_matrix', [], { num_mel_bins: 8, dft_length: 32, sample_rate: 8192, lower_edge_hertz: 0, upper_edge_hertz: 4096 }, { name: 'mel' }));
+    }),
+  },
+  {
+    // the i64 indices between max_pool and max_unpool are an intermediate, which WGSL does not store
+    name: 'pool_unpool',
+    graph: graphOf('pool_unpool', (b) => {
+      const x = b.input('x', f32(2, 3, 5, 6));
+      b.output(b.op1('max_unpool', b.op('max_pool', [x], { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 0, 0, 0] }, { outputs: 2 }), { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 0, 0, 0] }, { name: 'unpooled' }));
+      // overlapping windows pick some inputs twice: their values land on the same index
+      const overlapping = b.op('max_pool', [x], { kernel_shape: [3, 3], strides: [1, 1] }, { outputs: 2 });
+      b.output(b.op1('max_unpool', overlapping, { kernel_shape: [3, 3], output_shape: [2, 3, 6, 7] }, { name: 'unpooled_overlapping' }));
+    }),
+    only: 'cpu',
+  },
+  {
     name: 'tile_f16',
     graph: graphOf('tile_f16', (b) => {
       b.output(b.op1('tile', [b.input('h', typed('f16', 3, 2))], { repeats: [2, 2] }, { name: 'tile_f16' }));
@@ -177,6 +202,13 @@ export const OUT_OF_RANGE_CASES: NumericCase[] = [
       b.output(b.op1('scatter_elements', [b.input('x', f32(3, 4)), b.input('rows', typed('i32', 2, 4)), b.input('u', f32(2, 4))], {}, { name: 'y' }));
     }),
     ranges: { rows: [-5, -3] },
+  },
+  {
+    name: 'max_unpool_out_of_range',
+    graph: graphOf('max_unpool_out_of_range', (b) => {
+      b.output(b.op1('max_unpool', [b.input('x', f32(1, 1, 2, 2)), b.input('at', typed('i64', 1, 1, 2, 2))], { kernel_shape: [2, 2], strides: [2, 2] }, { name: 'y' }));
+    }),
+    ranges: { at: [16, 20] },
   },
   {
     name: 'loss_target_out_of_range',

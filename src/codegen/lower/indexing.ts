@@ -1,6 +1,6 @@
 // Indexing, creation and selection ops: the gather/scatter families, one_hot, trilu, reverse_sequence,
-// the ops that create tensors from attributes (constant_of_shape, eye_like, range, the windows),
-// arg_max/arg_min, hardmax, cum_sum and topk. Index tensors are checked before any kernel reads
+// the ops that create tensors from attributes (constant_of_shape, eye_like, range, the windows, the mel
+// filter bank), arg_max/arg_min, hardmax, cum_sum, topk, max_pool's indices and max_unpool. Index tensors are checked before any kernel reads
 // through them (a failed check stops the run with the ABI's index code); every read also wraps and
 // clamps its index, since on WGSL a failed check only records its code and the kernel goes on.
 // Scatters are partitioned by output element: each element folds in, in index order, the updates
@@ -10,12 +10,15 @@ import { DType, isFloat } from '../../ir/dtype.js';
 import { Node } from '../../ir/graph.js';
 import { normAxis } from '../../ir/ops/util.js';
 import { Tensor } from '../../ir/tensor.js';
+import { evalNode } from '../../ir/interp.js';
+import { Geometry3, geometry3, readWindow, resolvePads, windowOutDim } from '../../ir/ops/linalg-window.js';
 import {
   Expr, ScalarType, Stmt, add, and, assign, bin, call, cast, defaultSchedule, ge, idx, ivar, letv, lit, load, loop, lt, mul, num, select, store, sub, svar, when,
 } from '../kernel-ir.js';
 import { dimExpr, linearIndex, productExpr, stridesExpr } from './dims.js';
 import { LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
 import { copyNest } from './movement.js';
+import { NORMALIZE } from './normalize.js';
 
 /** The C ABI's status code for an index out of range (runtime/webgpu/executor.ts names it). */
 const INDEX_OUT_OF_RANGE = 4;
@@ -454,6 +457,145 @@ const topk: OpLowering = {
   },
 };
 
+// ---------------------------------------------------------------- mel_weight_matrix
+
+/**
+ * The filter bank depends on attributes alone and has no closed form per element (its edges are
+ * floored mel points): the interpreter's definition evaluates it when compiling, and the kernel stores
+ * its non-zero elements over zeros.
+ */
+const melWeightMatrix: OpLowering = {
+  unsupported(node) {
+    const reason = dtypeReason(node.outputs[0].type.dtype);
+    if (reason) return reason;
+    try {
+      evalNode(node, [], new Map());
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  },
+  lower(ctx) {
+    const Y = ctx.output(0);
+    const [matrix] = evalNode(ctx.node, [], new Map());
+    const i = ctx.fresh('i');
+    const stores: Stmt[] = [];
+    const values = matrix.data as ArrayLike<number>;
+    for (let k = 0; k < values.length; k++) if (values[k] !== 0) stores.push(store(Y.buf, idx(k), literalOf(matrix, k)));
+    const s = defaultSchedule(idx(values.length));
+    s.parallel = [i];
+    return { body: [loop(i, idx(values.length), [store(Y.buf, ivar(i), num(Y.type.dtype, 0))]), ...stores], schedule: s };
+  },
+};
+
+// ---------------------------------------------------------------- max_pool's indices, max_unpool
+
+/** The static window geometry of a pool node (src/ir/ops/linalg-pool.ts reads it the same way). */
+function poolGeometry(node: Node, attrs: Record<string, unknown>): Geometry3 {
+  const inSp = node.inputs[0]!.type.shape.slice(2) as number[];
+  const win = readWindow(node.op, attrs as never, inSp.length, null);
+  const outSp = inSp.map((d, i) => windowOutDim(node.op, d, win, i) as number);
+  return geometry3(win, inSp, outSp, resolvePads(win, inSp, outSp));
+}
+
+/**
+ * max_pool with its second output: per output element, the first maximum over the taps inside the
+ * input and its flat index in the whole input (row-major, or column-major over the spatial dims with
+ * storage_order 1). Without the indices output the pooling kernels of normalize.ts serve.
+ */
+const maxPool: OpLowering = {
+  unsupported(node, attrs) {
+    if (node.outputs.length === 1) return NORMALIZE.max_pool.unsupported?.(node, attrs) ?? null;
+    const x = node.inputs[0]!.type;
+    if (!floatKernel(x.dtype)) return `dtype ${x.dtype}`;
+    return x.shape.slice(1).every(isStatic) ? null : 'channels and spatial dims must be static';
+  },
+  lower(ctx) {
+    if (ctx.node.outputs.length === 1) return NORMALIZE.max_pool.lower(ctx);
+    const X = req(ctx, 0), Y = ctx.output(0), I = ctx.output(1);
+    const d = X.type.dtype;
+    const g = poolGeometry(ctx.node, ctx.attrs);
+    const planes = mul(dimExpr(X.type.shape[0]), dimExpr(X.type.shape[1]));
+    const [p, od, oh, ow, kd, kh, kw, best, at] = ['p', 'od', 'oh', 'ow', 'kd', 'kh', 'kw', 'best', 'at'].map((h) => ctx.fresh(h));
+    const coord = (o: string, k: string, s: number, pad: number, dil: number) => add(sub(mul(ivar(o), idx(s)), idx(pad)), mul(ivar(k), idx(dil)));
+    const inside = (v: Expr, len: number) => and(ge(v, idx(0)), lt(v, idx(len)));
+    const [iz, iy, ix] = [coord(od, kd, g.sD, g.pD, g.dD), coord(oh, kh, g.sH, g.pH, g.dH), coord(ow, kw, g.sW, g.pW, g.dW)];
+    const inSize = g.inD * g.inH * g.inW;
+    const tapAt = add(mul(add(mul(iz, idx(g.inH)), iy), idx(g.inW)), ix);
+    const x = load(X.buf, add(mul(ivar(p), idx(inSize)), tapAt), d);
+    const v = ctx.fresh('v');
+    const tap = when(and(inside(iz, g.inD), and(inside(iy, g.inH), inside(ix, g.inW))), [
+      letv(v, x),
+      when(or(lt(ivar(at), idx(0)), bin('gt', svar(v, d), svar(best, d))), [assign(best, svar(v, d)), assign(at, tapAt)]),
+    ]);
+    const outIndex = add(mul(ivar(p), idx(g.outD * g.outH * g.outW)), add(mul(add(mul(ivar(od), idx(g.outH)), ivar(oh)), idx(g.outW)), ivar(ow)));
+    const [z, y, xx] = [bin('div', ivar(at), idx(g.inH * g.inW)), bin('rem', bin('div', ivar(at), idx(g.inW)), idx(g.inH)), bin('rem', ivar(at), idx(g.inW))];
+    const within = ctx.attrs.storage_order === 1 ? add(add(z, mul(y, idx(g.inD))), mul(xx, idx(g.inD * g.inH))) : ivar(at);
+    const body = loop(p, planes, [loop(od, idx(g.outD), [loop(oh, idx(g.outH), [loop(ow, idx(g.outW), [
+      letv(best, lit(d, -Infinity), true),
+      letv(at, idx(-1), true),
+      loop(kd, idx(g.kD), [loop(kh, idx(g.kH), [loop(kw, idx(g.kW), [tap])])]),
+      store(Y.buf, outIndex, svar(best, d)),
+      store(I.buf, outIndex, cast(add(mul(ivar(p), idx(inSize)), within), 'i64')),
+    ])])])]);
+    const s = defaultSchedule(mul(planes, idx(g.outD * g.outH * g.outW * g.kD * g.kH * g.kW)));
+    s.parallel = [p];
+    return { body: [body], schedule: s };
+  },
+};
+
+/**
+ * max_unpool: zeros of the unpooled shape with each X value at the position its index names in the
+ * shape max_pool read (src/ir/ops/linalg-extra.ts). Parallel over output planes: each plane's
+ * program zeroes its plane, then places, in input order, the values whose index lands in it, so
+ * duplicate indices never race and the last one wins. Every index is checked first.
+ */
+const maxUnpool: OpLowering = {
+  unsupported(node) {
+    const d = node.inputs[0]!.type.dtype;
+    return floatKernel(d) ? null : `dtype ${d}`;
+  },
+  lower(ctx) {
+    const X = req(ctx, 0), I = req(ctx, 1), Y = ctx.output(0);
+    const xs = X.type.shape, ys = Y.type.shape;
+    const rank = xs.length;
+    const kernel = ctx.attrs.kernel_shape as number[];
+    const strides = (ctx.attrs.strides as number[] | undefined) ?? kernel.map(() => 1);
+    const pads = (ctx.attrs.pads as number[] | undefined) ?? [...kernel, ...kernel].map(() => 0);
+    // the shape max_pool read, which its indices address
+    const read: Expr[] = [dimExpr(xs[0]), dimExpr(xs[1]), ...xs.slice(2).map((d, i) => add(mul(sub(dimExpr(d), idx(1)), idx(strides[i])), idx(kernel[i] - pads[i] - pads[i + kernel.length])))];
+    const readStrides: Expr[] = new Array<Expr>(rank);
+    let acc: Expr = idx(1);
+    for (let k = rank - 1; k >= 0; k--) { readStrides[k] = acc; acc = mul(acc, read[k]); }
+    const readSize = acc;
+    const outSt = stridesExpr(ys);
+    /** coordinates of a flat index of the read shape */
+    const coords = (raw: Expr) => read.map((len, k) => (k === 0 ? bin('div', raw, readStrides[0]) : bin('rem', bin('div', raw, readStrides[k]), len)));
+    const fits = (c: Expr[]) => c.slice(2).map((ck, k) => lt(ck, dimExpr(ys[k + 2]))).reduce((a, b) => and(a, b), TRUE);
+    const [e, raw] = [ctx.fresh('e'), ctx.fresh('raw')];
+    const rawAt = (i: Expr) => indexAt(I.buf, i, I.type.dtype);
+    const check = loop(e, productExpr(xs), [
+      letv(raw, rawAt(ivar(e))),
+      { k: 'check', cond: and(and(ge(ivar(raw), idx(0)), lt(ivar(raw), readSize)), fits(coords(ivar(raw)))), code: INDEX_OUT_OF_RANGE, message: 'max_unpool index out of range' },
+    ]);
+    const channels = dimExpr(ys[1]);
+    const planeSize = productExpr(ys.slice(2));
+    const [p, z, i, r] = [ctx.fresh('p'), ctx.fresh('z'), ctx.fresh('i'), ctx.fresh('r')];
+    const c = coords(ivar(r));
+    const lands = and(and(ge(ivar(r), idx(0)), lt(ivar(r), readSize)), and(fits(c), bin('eq', add(mul(c[0], channels), c[1]), ivar(p))));
+    const place = loop(p, productExpr(ys.slice(0, 2)), [
+      loop(z, planeSize, [store(Y.buf, add(mul(ivar(p), planeSize), ivar(z)), num(Y.type.dtype, 0))]),
+      loop(i, productExpr(xs), [
+        letv(r, rawAt(ivar(i))),
+        when(lands, [store(Y.buf, add(mul(ivar(p), planeSize), linearIndex(c.slice(2), outSt.slice(2))), load(X.buf, ivar(i), X.type.dtype))]),
+      ]),
+    ]);
+    const s = defaultSchedule(mul(productExpr(ys.slice(0, 2)), productExpr(xs)));
+    s.parallel = [p];
+    return { body: [check, place], schedule: s };
+  },
+};
+
 export const INDEXING: Record<string, OpLowering> = {
   constant_of_shape: constantOfShape,
   eye_like: eyeLike,
@@ -473,4 +615,7 @@ export const INDEXING: Record<string, OpLowering> = {
   hardmax,
   cum_sum: cumSum,
   topk,
+  mel_weight_matrix: melWeightMatrix,
+  max_pool: maxPool,
+  max_unpool: maxUnpool,
 };
