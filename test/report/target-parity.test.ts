@@ -13,6 +13,7 @@ import { listTargets } from '../../src/codegen/targets/registry.js';
 import { TargetDef, targetPlanning } from '../../src/codegen/targets/target.js';
 import { Expr } from '../../src/codegen/kernel-ir.js';
 import { IndexExpr, WgslPlan, evalIndex } from '../../runtime/webgpu/plan.js';
+import { main } from '../../src/cli/main.js';
 
 const example = (path: string) => fileURLToPath(new URL(`../../examples/${path}`, import.meta.url));
 
@@ -66,4 +67,33 @@ describe('dsc report matches what each target launches and allocates', () => {
           expect(calls.length).toBe(figures.kernelsAfter);
         }
       }, 120_000);
+});
+
+describe('dsc report --target', () => {
+  const run = async (args: string[]) => {
+    const out: string[] = [], err: string[] = [];
+    const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  it('plans with the named target: wgsl has no GEMM epilogues, so the MLP launches more kernels there', async () => {
+    const kernels = async (target: string) => {
+      const r = await run(['report', MODELS[0].file, '--target', target, '--dim', 'N=2']);
+      expect(r.code, r.err).toBe(0);
+      return Number(/kernels +\d+ before fusion, (\d+) after/.exec(r.out)![1]);
+    };
+    const [cpu, wgsl] = [await kernels('cpu'), await kernels('wgsl')];
+    for (const [name, count] of [['cpu', cpu], ['wgsl', wgsl]] as const) {
+      const target = listTargets().find((t) => t.name === name)!;
+      expect(count).toBe(lowerGraph(optimized(MODELS[0].file, target), { epilogues: target.lowering.epilogues, target: name }).kernels.length);
+    }
+    expect(wgsl).toBeGreaterThan(cpu);
+  }, 60_000);
+
+  it('names the registered targets when the target is unknown', async () => {
+    const r = await run(['report', MODELS[0].file, '--target', 'tpu']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('DSC9001');
+    expect(r.err).toContain(`unknown target 'tpu'; available: ${listTargets().map((t) => t.name).join(', ')}`);
+  });
 });
