@@ -165,6 +165,20 @@ export const NUMERIC_CASES: NumericCase[] = [
     ranges: Object.fromEntries(['rnn1', 'rnn2', 'gru1', 'gru2', 'lstm1', 'lstm2'].flatMap((k) => ['w', 'r', 'b'].map((p) => [`${p}_${k}`, [-0.6, 0.6]]))),
   },
   {
+    name: 'resize_modes',
+    graph: graphOf('resize_modes', (b) => {
+      const x = b.input('x', f32(1, 2, 4, 5));
+      b.output(b.op1('resize', [x], { scales: [1, 1, 2, 1.5], mode: 'cubic' }, { name: 'cubic_up' }));
+      b.output(b.op1('resize', [x], { scales: [1, 1, 0.6, 0.8], mode: 'cubic', cubic_coeff_a: -0.5, exclude_outside: true }, { name: 'cubic_down_exclude' }));
+      b.output(b.op1('resize', [x], { sizes: [7, 3], axes: [2, 3], mode: 'cubic', coordinate_transformation_mode: 'align_corners' }, { name: 'cubic_align' }));
+      b.output(b.op1('resize', [x], { scales: [1, 1, 1.7, 0.6], mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn' }, { name: 'nearest_tf_half_pixel' }));
+      const crop = { coordinate_transformation_mode: 'tf_crop_and_resize', roi: [0, 0, 0.3, 0.1, 1, 1, 1.2, 0.8], extrapolation_value: 9 };
+      b.output(b.op1('resize', [x], { sizes: [1, 2, 5, 6], mode: 'linear', ...crop }, { name: 'crop_linear' }));
+      b.output(b.op1('resize', [x], { sizes: [1, 2, 3, 4], mode: 'nearest', nearest_mode: 'round_prefer_ceil', ...crop }, { name: 'crop_nearest' }));
+      b.output(b.op1('resize', [x], { sizes: [1, 2, 6, 3], mode: 'cubic', ...crop }, { name: 'crop_cubic' }));
+    }),
+  },
+  {
     name: 'conv_transpose_symbolic_batch',
     graph: graphOf('conv_transpose_symbolic_batch', (b) => {
       const x = b.input('x', tensorType('f32', [sym('N'), 3, 4, 4]));

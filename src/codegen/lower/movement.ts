@@ -1,11 +1,11 @@
 // Data movement: transpose, slice, concat, split, gather, pad, expand, resize, tile, depth_to_space,
 // space_to_depth. These copy storage elements without reading them as numbers, so they serve every
-// dtype (f16/bf16 bit patterns and i64 included), except linear resize, which interpolates f32/f64.
+// dtype (f16/bf16 bit patterns and i64 included), except linear and cubic resize, which interpolate f32/f64.
 import { Dim, dimAdd, isStatic } from '../../ir/dim.js';
 import { Node, TensorType } from '../../ir/graph.js';
 import { normAxis } from '../../ir/ops/util.js';
 import {
-  Expr, Stmt, add, and, bin, call, cast, defaultSchedule, div, ge, idx, ivar, letv, load, loop, lt, mul, num, rem, select, store, sub, svar,
+  Expr, Stmt, add, and, assign, bin, call, cast, defaultSchedule, div, ge, idx, ivar, letv, load, loop, lt, mul, num, rem, select, store, sub, svar,
 } from '../kernel-ir.js';
 import { broadcastNest } from './elementwise.js';
 import { dimExpr, linearIndex, productExpr, stridesExpr } from './dims.js';
@@ -193,10 +193,13 @@ const expand: OpLowering = {
 
 // ---------------------------------------------------------------- resize
 
-const COORD_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
+const COORD_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'];
 
-/** One axis of a resize: input and output length and the scale; inLen -1 for an axis left as it is. */
-interface AxisPlan { inLen: number; outLen: number; scale: number }
+/**
+ * One axis of a resize: input and output length, the scale and the roi (tf_crop_and_resize);
+ * inLen -1 for an axis left as it is.
+ */
+interface AxisPlan { inLen: number; outLen: number; scale: number; roi: [number, number] }
 
 /** The axis plans for static resized dims (ONNX Resize, opset 19), or why there is none. */
 function resizePlan(node: Node, attrs: Record<string, unknown>): AxisPlan[] | string {
@@ -206,6 +209,9 @@ function resizePlan(node: Node, attrs: Record<string, unknown>): AxisPlan[] | st
   const plan: AxisPlan[] = [];
   const scales = attrs.scales as number[] | undefined;
   const sizes = attrs.sizes as Dim[] | undefined;
+  const roi = attrs.roi as number[] | undefined;
+  // a crop moves even the axes it does not scale
+  const crop = attrs.coordinate_transformation_mode === 'tf_crop_and_resize';
   let uniform: number | null = null;
   if (sizes && attrs.keep_aspect_ratio_policy !== 'stretch') {
     const ratios = axes.map((a, k) => (sizes[k] as number) / (x.shape[a] as number));
@@ -214,20 +220,30 @@ function resizePlan(node: Node, attrs: Record<string, unknown>): AxisPlan[] | st
   for (let a = 0; a < rank; a++) {
     const k = axes.indexOf(a);
     const inLen = x.shape[a], outLen = y.shape[a];
-    if (k < 0 || (scales && scales[k] === 1)) { plan.push({ inLen: -1, outLen: -1, scale: 1 }); continue; }
+    if (k < 0 || (scales && scales[k] === 1 && !crop)) { plan.push({ inLen: -1, outLen: -1, scale: 1, roi: [0, 1] }); continue; }
     if (!isStatic(inLen) || !isStatic(outLen)) return `resized axis ${a} must be static`;
     const scale = scales ? scales[k] : uniform ?? outLen / inLen;
-    plan.push({ inLen, outLen, scale });
+    plan.push({ inLen, outLen, scale, roi: roi ? [roi[k], roi[k + axes.length]] : [0, 1] });
   }
   return plan;
+}
+
+/** Keys' cubic convolution weights of the four taps around a source coordinate r past the left one. */
+function cubicWeights(r: Expr, a: number): Expr[] {
+  const f64 = (v: number) => num('f64', v);
+  const [A, A5, A8, A4] = [a, 5 * a, 8 * a, 4 * a].map(f64);
+  const m = (x: Expr, y: Expr) => bin('mul', x, y);
+  const outer = (x: Expr) => bin('sub', m(bin('add', m(bin('sub', m(A, x), A5), x), A8), x), A4);
+  const inner = (x: Expr) => bin('add', m(m(bin('sub', m(f64(a + 2), x), f64(a + 3)), x), x), f64(1));
+  return [outer(bin('add', r, f64(1))), inner(r), inner(bin('sub', f64(1), r)), outer(bin('sub', f64(2), r))];
 }
 
 const resize: OpLowering = {
   unsupported(node, attrs) {
     const d = node.inputs[0]!.type.dtype;
-    if (attrs.mode !== 'nearest' && attrs.mode !== 'linear') return `mode '${attrs.mode}'`;
+    if (!['nearest', 'linear', 'cubic'].includes(attrs.mode as string)) return `mode '${attrs.mode}'`;
     if (!COORD_MODES.includes(attrs.coordinate_transformation_mode as string)) return `coordinate_transformation_mode '${attrs.coordinate_transformation_mode}'`;
-    if (attrs.mode === 'linear' && d !== 'f32' && d !== 'f64') return `linear mode on dtype ${d}`;
+    if (attrs.mode !== 'nearest' && d !== 'f32' && d !== 'f64') return `${attrs.mode} mode on dtype ${d}`;
     const p = resizePlan(node, attrs);
     return typeof p === 'string' ? p : null;
   },
@@ -240,7 +256,7 @@ const resize: OpLowering = {
     const f64 = (v: number) => num('f64', v);
     /** the source coordinate of output coordinate c along axis a, in f64 */
     const coord = (c: Expr, a: number): Expr => {
-      const { inLen, outLen, scale } = plan[a] as { inLen: number; outLen: number; scale: number };
+      const { inLen, outLen, scale, roi: [r0, r1] } = plan[a];
       const x = cast(c, 'f64');
       switch (mode) {
         case 'half_pixel': return bin('sub', bin('div', bin('add', x, f64(0.5)), f64(scale)), f64(0.5));
@@ -254,10 +270,32 @@ const resize: OpLowering = {
           const resizedLen = scale * inLen;
           return resizedLen === 1 ? f64(0) : bin('div', bin('mul', x, f64(inLen - 1)), f64(resizedLen - 1));
         }
+        case 'tf_half_pixel_for_nn': return bin('div', bin('add', x, f64(0.5)), f64(scale));
+        case 'tf_crop_and_resize':
+          return outLen > 1
+            ? bin('add', f64(r0 * (inLen - 1)), bin('div', bin('mul', bin('mul', x, f64(r1 - r0)), f64(inLen - 1)), f64(outLen - 1)))
+            : f64(0.5 * (r0 + r1) * (inLen - 1));
         default: return bin('div', x, f64(scale));
       }
     };
     const resized = plan.map((p, a) => (p.inLen >= 0 ? a : -1)).filter((a) => a >= 0);
+    const crop = mode === 'tf_crop_and_resize';
+    const fill = ctx.attrs.extrapolation_value as number;
+    /** a crop's positions outside the source take extrapolation_value */
+    const cropped = (stmts: Stmt[], coords: Map<number, Expr>, c: Expr[], value: Expr): Stmt[] => {
+      if (!crop) return [...stmts, store(Y.buf, linearIndex(c, outSt), value)];
+      const outside = resized.map((a) => bin('or', bin('lt', coords.get(a)!, f64(0)), bin('gt', coords.get(a)!, f64(plan[a].inLen - 1)))).reduce((p, q) => bin('or', p, q));
+      return [...stmts, store(Y.buf, linearIndex(c, outSt), select(outside, num(d, fill), value))];
+    };
+    const coordLets = (c: Expr[], stmts: Stmt[]) => {
+      const coords = new Map<number, Expr>();
+      for (const a of resized) {
+        const v = ctx.fresh('x');
+        stmts.push(letv(v, coord(c[a], a)));
+        coords.set(a, svar(v, 'f64'));
+      }
+      return coords;
+    };
     if (ctx.attrs.mode === 'nearest') {
       const nearest = ctx.attrs.nearest_mode as string;
       const round = (x: Expr): Expr => {
@@ -269,41 +307,75 @@ const resize: OpLowering = {
         }
       };
       return copyNest(ctx, Y.type.shape, (c) => {
+        const stmts: Stmt[] = [];
+        const coords = coordLets(c, stmts);
         const src = c.map((ci, a) => {
           if (!resized.includes(a)) return ci;
           const last = plan[a].inLen - 1;
-          const r = cast(round(coord(ci, a)), 'index');
+          // clamped in f64 first, so a coordinate far outside (a crop) converts to a valid index
+          const r = cast(call('fmin_nan', call('fmax_nan', round(coords.get(a)!), f64(0)), f64(last)), 'index');
           return select(lt(r, idx(0)), idx(0), select(bin('gt', r, idx(last)), idx(last), r));
         });
-        return [store(Y.buf, linearIndex(c, outSt), load(X.buf, linearIndex(src, inSt), d))];
+        return cropped(stmts, coords, c, load(X.buf, linearIndex(src, inSt), d));
       });
     }
-    // linear: the weighted sum over the 2^k corners of the source cell, weights in f64
+    // linear and cubic: the weighted sum over the taps' product grid, weights in f64
+    const cubic = ctx.attrs.mode === 'cubic';
+    const T = cubic ? 4 : 2;
     return copyNest(ctx, Y.type.shape, (c) => {
       const stmts: Stmt[] = [];
-      const lo: Expr[] = [...c], hi: Expr[] = [...c], w: Expr[] = c.map(() => f64(1));
+      const coords = coordLets(c, stmts);
+      const taps = new Map<number, { index: Expr[]; weight: Expr[] }>();
       for (const a of resized) {
         const last = plan[a].inLen - 1;
-        const [cv, i0, wv] = [ctx.fresh('x'), ctx.fresh('lo'), ctx.fresh('w')];
-        stmts.push(letv(cv, call('fmin_nan', call('fmax_nan', coord(c[a], a), f64(0)), f64(last))));
-        stmts.push(letv(i0, cast(call('floor', svar(cv, 'f64')), 'index')));
-        stmts.push(letv(wv, bin('sub', svar(cv, 'f64'), cast(ivar(i0), 'f64'))));
-        lo[a] = ivar(i0);
-        hi[a] = select(lt(ivar(i0), idx(last)), add(ivar(i0), idx(1)), ivar(i0));
-        w[a] = svar(wv, 'f64');
+        const [i0, wv] = [ctx.fresh('lo'), ctx.fresh('w')];
+        if (!cubic) {
+          const cv = ctx.fresh('c');
+          stmts.push(letv(cv, call('fmin_nan', call('fmax_nan', coords.get(a)!, f64(0)), f64(last))));
+          stmts.push(letv(i0, cast(call('floor', svar(cv, 'f64')), 'index')));
+          stmts.push(letv(wv, bin('sub', svar(cv, 'f64'), cast(ivar(i0), 'f64'))));
+          const w = svar(wv, 'f64');
+          taps.set(a, { index: [ivar(i0), select(lt(ivar(i0), idx(last)), add(ivar(i0), idx(1)), ivar(i0))], weight: [bin('sub', f64(1), w), w] });
+          continue;
+        }
+        // the floor is taken in f64 and clamped, so that a crop's far-off coordinate stays a small index
+        stmts.push(letv(wv, call('floor', coords.get(a)!)));
+        stmts.push(letv(i0, cast(call('fmin_nan', call('fmax_nan', svar(wv, 'f64'), f64(-4)), f64(last + 4)), 'index')));
+        const ws = cubicWeights(bin('sub', coords.get(a)!, svar(wv, 'f64')), ctx.attrs.cubic_coeff_a as number).map((w) => {
+          const n = ctx.fresh('cw');
+          stmts.push(letv(n, w));
+          return svar(n, 'f64');
+        });
+        const raw = [-1, 0, 1, 2].map((o) => add(ivar(i0), idx(o)));
+        const inside = (i: Expr) => and(ge(i, idx(0)), bin('le', i, idx(last)));
+        let weight = ws;
+        if (ctx.attrs.exclude_outside === true) {
+          const kept = ws.map((w, k) => select(inside(raw[k]), w, f64(0)));
+          const total = ctx.fresh('wsum');
+          stmts.push(letv(total, kept.reduce((p, q) => bin('add', p, q))));
+          weight = kept.map((w) => bin('div', w, svar(total, 'f64')));
+        }
+        const index = raw.map((i) => {
+          const n = ctx.fresh('ci');
+          stmts.push(letv(n, select(lt(i, idx(0)), idx(0), select(bin('gt', i, idx(last)), idx(last), i))));
+          return ivar(n);
+        });
+        taps.set(a, { index, weight });
       }
-      let total: Expr = f64(0);
-      for (let corner = 0; corner < 1 << resized.length; corner++) {
-        const at = c.map((_, a) => {
+      // accumulated statement by statement: one expression of 4^k terms is too deep for WGSL's parser
+      const total = ctx.fresh('sum');
+      stmts.push(letv(total, f64(0), true));
+      for (let corner = 0; corner < T ** resized.length; corner++) {
+        const digit = (k: number) => Math.floor(corner / T ** k) % T;
+        const at = c.map((ci, a) => {
           const k = resized.indexOf(a);
-          return k < 0 ? c[a] : corner & (1 << k) ? hi[a] : lo[a];
+          return k < 0 ? ci : taps.get(a)!.index[digit(k)];
         });
         let weight: Expr = f64(1);
-        resized.forEach((a, k) => { weight = bin('mul', weight, corner & (1 << k) ? w[a] : bin('sub', f64(1), w[a])); });
-        total = bin('add', total, bin('mul', weight, cast(load(X.buf, linearIndex(at, inSt), d), 'f64')));
+        resized.forEach((a, k) => { weight = bin('mul', weight, taps.get(a)!.weight[digit(k)]); });
+        stmts.push(assign(total, bin('add', svar(total, 'f64'), bin('mul', weight, cast(load(X.buf, linearIndex(at, inSt), d), 'f64')))));
       }
-      stmts.push(store(Y.buf, linearIndex(c, outSt), cast(total, d)));
-      return stmts;
+      return cropped(stmts, coords, c, cast(svar(total, 'f64'), d));
     });
   },
 };
