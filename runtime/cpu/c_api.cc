@@ -15,6 +15,7 @@
 #include "isa.h"
 #include "model_spec.h"
 #include "safetensors.h"
+#include "shapes.h"
 
 namespace {
 
@@ -41,78 +42,47 @@ dsc_status fail(dsc_status status, const std::string& code, const std::string& m
 
 const dsc::ModelSpec& spec() { return dsc::model_spec(); }
 
-/** The symbol values the inputs bind, after checking each input's rank, dims and byte size. */
+/** The symbol values the inputs bind, after checking each input's rank, dims (ShapeBinder) and byte size. */
 std::vector<int64_t> bind_inputs(const dsc_tensor* inputs) {
   const dsc::ModelSpec& s = spec();
   auto bad = [](const std::string& code, const std::string& message) { return Failure{DSC_ERROR_INPUT, dsc::Error(code, message)}; };
   if (!inputs && s.num_inputs > 0) throw Failure{DSC_ERROR_ARGUMENT, dsc::Error("DSC4002", std::string(s.name) + ": inputs is NULL")};
-  std::vector<int64_t> syms(s.num_symbols, -1);
-  std::vector<int> bound_by(s.num_symbols, -1);
+  dsc::ShapeBinder binder(s);
   for (int i = 0; i < s.num_inputs; i++) {
     const dsc::TensorSpec& in = s.inputs[i];
     const dsc_tensor& t = inputs[i];
     std::string name = std::string("input '") + in.name + "'";
     if (t.rank != in.rank || (t.rank > 0 && !t.shape))
       throw bad("DSC4004", name + " has rank " + std::to_string(t.rank) + (t.rank > 0 && !t.shape ? " and no shape" : "") + ", the model needs " + dsc::type_text(in));
-    std::string shape = dsc::shape_text(t.shape, static_cast<size_t>(t.rank));
-    for (int a = 0; a < in.rank; a++) {
-      const dsc::DimSpec& d = in.dims[a];
-      auto mismatch = [&](const std::string& why) { return bad("DSC4004", name + " has shape " + shape + ", the model needs " + dsc::type_text(in) + ": " + why); };
-      if (t.shape[a] < 0) throw mismatch("axis " + std::to_string(a) + " is negative");
-      if (d.kind == dsc::DimSpec::Kind::Const && t.shape[a] != d.value) throw mismatch("axis " + std::to_string(a) + " must be " + std::to_string(d.value));
-      if (d.kind == dsc::DimSpec::Kind::Symbol) {
-        int k = static_cast<int>(d.value);
-        if (bound_by[k] < 0) {
-          syms[k] = t.shape[a];
-          bound_by[k] = i;
-        } else if (syms[k] != t.shape[a]) {
-          throw mismatch("axis " + std::to_string(a) + " is " + s.symbols[k].name + " = " + std::to_string(t.shape[a]) + ", but input '" +
-                         s.inputs[bound_by[k]].name + "' binds " + s.symbols[k].name + " = " + std::to_string(syms[k]));
-        }
-      }
-    }
-  }
-  for (int i = 0; i < s.num_inputs; i++) {
-    const dsc::TensorSpec& in = s.inputs[i];
-    const dsc_tensor& t = inputs[i];
-    std::string name = std::string("input '") + in.name + "'";
-    for (int a = 0; a < in.rank; a++) {
-      const dsc::DimSpec& d = in.dims[a];
-      if (d.kind != dsc::DimSpec::Kind::Expr) continue;
-      int64_t want = s.eval_dim(static_cast<int>(d.value), syms.data());
-      if (want != t.shape[a])
-        throw bad("DSC4004", name + " has shape " + dsc::shape_text(t.shape, static_cast<size_t>(t.rank)) + ", the model needs " + dsc::type_text(in) +
-                                 ": axis " + std::to_string(a) + " must be " + d.text);
+    std::vector<int64_t> shape(t.shape, t.shape + t.rank);
+    try {
+      binder.bind(i, shape);
+    } catch (const dsc::Error& e) {
+      throw Failure{DSC_ERROR_INPUT, e};
     }
     uint64_t bytes = dsc::dtype_bytes(in.dtype);
     bool overflow = false;
-    for (int a = 0; a < in.rank; a++) overflow = overflow || __builtin_mul_overflow(bytes, static_cast<uint64_t>(t.shape[a]), &bytes);
+    for (int64_t d : shape) overflow = overflow || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes);
     if (overflow || bytes != t.bytes)
-      throw bad("DSC4004", name + " holds " + std::to_string(t.bytes) + " bytes, shape " + dsc::shape_text(t.shape, static_cast<size_t>(t.rank)) +
-                               " of " + dsc::dtype_name(in.dtype) + " needs " + (overflow ? std::string("more than 2^64") : std::to_string(bytes)));
+      throw bad("DSC4004", name + " holds " + std::to_string(t.bytes) + " bytes, shape " + dsc::shape_text(shape.data(), shape.size()) + " of " +
+                               dsc::dtype_name(in.dtype) + " needs " + (overflow ? std::string("more than 2^64") : std::to_string(bytes)));
     if ((!t.data && t.bytes) || reinterpret_cast<uintptr_t>(t.data) % dsc::dtype_bytes(in.dtype) != 0)
       throw bad("DSC4003", name + ": data must be a non-null pointer aligned to " + std::to_string(dsc::dtype_bytes(in.dtype)) + " bytes");
   }
-  return syms;
+  try {
+    return binder.finish();
+  } catch (const dsc::Error& e) {
+    throw Failure{DSC_ERROR_INPUT, e};
+  }
 }
 
-/** The shape of output `index` for bound symbols, cross-checked with the manifest. */
-std::vector<int64_t> output_shape(int index, const std::vector<int64_t>& syms) {
-  const dsc::TensorSpec& out = spec().outputs[index];
-  std::vector<int64_t> shape(out.rank > 0 ? out.rank : 1, 0);
-  dsc_output_shape(index, syms.data(), shape.data());
-  shape.resize(out.rank);
-  for (int a = 0; a < out.rank; a++) {
-    const dsc::DimSpec& d = out.dims[a];
-    int64_t want = d.kind == dsc::DimSpec::Kind::Const    ? d.value
-                   : d.kind == dsc::DimSpec::Kind::Symbol ? syms[d.value]
-                   : d.kind == dsc::DimSpec::Kind::Expr   ? spec().eval_dim(static_cast<int>(d.value), syms.data())
-                                                          : shape[a];
-    if (want != shape[a] || shape[a] < 0)
-      throw Failure{DSC_ERROR_RUN, dsc::Error("DSC4008", "internal error: the kernels give output '" + std::string(out.name) + "' shape " +
-                                                             dsc::shape_text(shape.data(), shape.size()) + ", the manifest says " + dsc::type_text(out))};
+/** output_shape with its failure (a compiler bug) as a run error. */
+std::vector<int64_t> checked_output_shape(int index, const std::vector<int64_t>& syms) {
+  try {
+    return dsc::output_shape(spec(), index, syms.data());
+  } catch (const dsc::Error& e) {
+    throw Failure{DSC_ERROR_RUN, e};
   }
-  return shape;
 }
 
 struct FreeDeleter {
@@ -160,7 +130,7 @@ int dsc_model_output_shape(const dsc_model* model, const dsc_tensor* inputs, int
     return -1;
   }
   try {
-    std::vector<int64_t> dims = output_shape(index, bind_inputs(inputs));
+    std::vector<int64_t> dims = checked_output_shape(index, bind_inputs(inputs));
     if (static_cast<int>(dims.size()) > max_rank) {
       fail(DSC_ERROR_ARGUMENT, "DSC4004", "output '" + std::string(spec().outputs[index].name) + "' has rank " + std::to_string(dims.size()) +
                                               ", more than max_rank " + std::to_string(max_rank));
@@ -186,7 +156,7 @@ dsc_status dsc_model_run(dsc_model* model, const dsc_tensor* inputs, const dsc_t
     std::vector<void*> out(s.num_outputs > 0 ? s.num_outputs : 1, nullptr);
     for (int o = 0; o < s.num_outputs; o++) {
       const dsc::TensorSpec& spec_out = s.outputs[o];
-      std::vector<int64_t> shape = output_shape(o, syms);
+      std::vector<int64_t> shape = checked_output_shape(o, syms);
       uint64_t bytes = dsc::dtype_bytes(spec_out.dtype);
       bool overflow = false;
       for (int64_t d : shape) overflow = overflow || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes);

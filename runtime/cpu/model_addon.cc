@@ -13,6 +13,7 @@
 #include "isa.h"
 #include "model_spec.h"
 #include "safetensors.h"
+#include "shapes.h"
 
 namespace dsc {
 
@@ -204,49 +205,15 @@ PreparedRun prepare(Napi::Env env, const ModelSpec& spec, Napi::Value argument) 
   }
 
   std::vector<BoundInput> bound;
-  std::vector<int64_t> syms(spec.num_symbols, -1);
-  std::vector<int> bound_by(spec.num_symbols, -1);
+  ShapeBinder binder(spec);
   for (int i = 0; i < spec.num_inputs; i++) {
     const TensorSpec& in = spec.inputs[i];
     if (!given.HasOwnProperty(in.name) || given.Get(in.name).IsUndefined())
       throw Error("DSC4002", "missing input '" + std::string(in.name) + "' (" + type_text(in) + ")");
     bound.push_back(read_input(in, given.Get(in.name)));
-    const BoundInput& b = bound.back();
-    for (int a = 0; a < in.rank; a++) {
-      const DimSpec& d = in.dims[a];
-      auto mismatch = [&](const std::string& why) {
-        return Error("DSC4004", "input '" + std::string(in.name) + "' has shape " + shape_text(b.shape.data(), b.shape.size()) +
-                                    ", the model needs " + type_text(in) + ": " + why);
-      };
-      if (d.kind == DimSpec::Kind::Const && b.shape[a] != d.value)
-        throw mismatch("axis " + std::to_string(a) + " must be " + std::to_string(d.value));
-      if (d.kind == DimSpec::Kind::Symbol) {
-        int s = static_cast<int>(d.value);
-        if (bound_by[s] < 0) {
-          syms[s] = b.shape[a];
-          bound_by[s] = i;
-        } else if (syms[s] != b.shape[a]) {
-          throw mismatch("axis " + std::to_string(a) + " is " + spec.symbols[s].name + " = " + std::to_string(b.shape[a]) +
-                         ", but input '" + spec.inputs[bound_by[s]].name + "' binds " + spec.symbols[s].name + " = " +
-                         std::to_string(syms[s]));
-        }
-      }
-    }
+    binder.bind(i, bound.back().shape);
   }
-  // Expression dims (2*N, floor(S, 2), ...) can only be checked once every symbol is bound.
-  for (int i = 0; i < spec.num_inputs; i++) {
-    const TensorSpec& in = spec.inputs[i];
-    for (int a = 0; a < in.rank; a++) {
-      const DimSpec& d = in.dims[a];
-      if (d.kind != DimSpec::Kind::Expr) continue;
-      int64_t want = spec.eval_dim(static_cast<int>(d.value), syms.data());
-      if (want != bound[i].shape[a])
-        throw Error("DSC4004", "input '" + std::string(in.name) + "' has shape " +
-                                   shape_text(bound[i].shape.data(), bound[i].shape.size()) + ", the model needs " + type_text(in) +
-                                   ": axis " + std::to_string(a) + " must be " + d.text + " = " +
-                                   (want == kDimOverflow ? std::string("a value past 2^63") : std::to_string(want)));
-    }
-  }
+  std::vector<int64_t> syms = binder.finish();
 
   PreparedRun run;
   run.syms = syms;
@@ -257,21 +224,7 @@ PreparedRun prepare(Napi::Env env, const ModelSpec& spec, Napi::Value argument) 
   run.result = Napi::Object::New(env);
   for (int o = 0; o < spec.num_outputs; o++) {
     const TensorSpec& out = spec.outputs[o];
-    std::vector<int64_t> shape(out.rank > 0 ? out.rank : 1, 0);
-    dsc_output_shape(o, syms.data(), shape.data());
-    shape.resize(out.rank);
-    // The kernels' own answer is cross-checked with the manifest: a disagreement is a compiler bug,
-    // and allocating by either would let a kernel write out of bounds.
-    for (int a = 0; a < out.rank; a++) {
-      const DimSpec& d = out.dims[a];
-      int64_t want = d.kind == DimSpec::Kind::Const    ? d.value
-                     : d.kind == DimSpec::Kind::Symbol ? syms[d.value]
-                     : d.kind == DimSpec::Kind::Expr   ? spec.eval_dim(static_cast<int>(d.value), syms.data())
-                                                       : shape[a];
-      if (want != shape[a])
-        throw Error("DSC4008", "internal error: the kernels give output '" + std::string(out.name) + "' shape " +
-                                   shape_text(shape.data(), shape.size()) + ", the manifest says " + type_text(out));
-    }
+    std::vector<int64_t> shape = output_shape(spec, o, syms.data());
     uint64_t bytes = dtype_bytes(out.dtype);
     bool bad = false;
     for (int64_t d : shape) bad = bad || d < 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes);
