@@ -15,7 +15,7 @@ import { Value, tensorType } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { alignedBytes, placeSymbolic, planMemory, provablyGeq } from '../../src/analysis/plan-memory.js';
 import { compareTensors } from '../conformance/compare.js';
-import { FIXTURE_MODELS, ensureFixtures, loadCompiled } from '../passes/memory-fixtures.js';
+import { FIXTURE_MODELS, ensureFixtures, loadCompiled } from '../analysis/memory-fixtures.js';
 import { buildExecutable, randomTensor, runJobs } from './harness.js';
 import { evalExpr } from './kernel-eval.js';
 

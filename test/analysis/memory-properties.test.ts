@@ -7,7 +7,7 @@ import { Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { checkMemoryPlan, planMemory } from '../../src/analysis/plan-memory.js';
 import { runThroughArena } from './memory-simulator.js';
-import { buildGraph, recipeArb } from './random-graph.js';
+import { buildGraph, recipeArb } from '../passes/random-graph.js';
 
 /**
  * Contiguous runs of nodes as fusion groups: a run of a topological order is always convex. A run
