@@ -1,7 +1,8 @@
 // The example projects of the build integrations, built and run as their READMEs say: `dsc build` on
 // examples/build-project, the esbuild plugin on examples/esbuild-project and the Vite plugin on
-// examples/vite-project. All three compile the trained LeNet-5 for the cpu target, so the package is
-// built once (by the first) and reused from the content-hash cache by the others; they run in order.
+// examples/vite-project, and the README's Quick start command. All compile the trained LeNet-5 for the
+// cpu target, so the package is built once (by the first) and reused from the content-hash cache by
+// the others; they run in order.
 // Each project's `dsc` dependency is linked as `npm install` links a file: dependency.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,17 @@ describe.sequential('example projects', () => {
     const program = run(process.execPath, ['main.mjs'], project);
     expect(program.code, program.err).toBe(0);
     expect(program.out).toMatch(/^predicted class 7 \(p 0\.9\d+\)$/m);
+  }, 900_000);
+
+  it("the README's Quick start command prints the predicted class of the held-out digit", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const command = /```sh\nnpm ci && (node bin\/dsc\.js run [^\n]+)\n/.exec(readme)?.[1];
+    expect(command, 'the Quick start block starts with `npm ci && node bin/dsc.js run ...`').toBeDefined();
+    const args = command!.split(/\s+/).slice(2);
+    expect(args).toContain('cpu');
+    const r = dsc(root, ...args);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^ {2}top class: 7 \(p 0\.9\d+\)$/m);
   }, 900_000);
 
   it('the esbuild plugin bundles examples/esbuild-project, whose bundle classifies the digit', () => {
