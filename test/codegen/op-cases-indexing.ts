@@ -152,6 +152,18 @@ export const INDEXING_CASES: NumericCase[] = [
     only: 'cpu',
   },
   {
+    name: 'tf_idf',
+    graph: graphOf('tf_idf', (b) => {
+      const pool = { ngram_counts: [0, 4], ngram_indexes: [0, 1, 2, 3, 4, 5, 6], pool_int64s: [2, 3, 5, 4, 5, 6, 7, 8, 6, 7] };
+      const tokens = b.input('tokens', typed('i32', 2, 6)), row = b.input('row', typed('i32', 12));
+      b.output(b.op1('tf_idf_vectorizer', [row], { ...pool, mode: 'TF', min_gram_length: 2, max_gram_length: 2, max_skip_count: 3 }, { name: 'tf_bigrams_skip' }));
+      const weights = [0.5, 1, 2, 0.25, 1.5, 3, 0.75];
+      b.output(b.op1('tf_idf_vectorizer', [tokens], { ...pool, weights, mode: 'IDF', min_gram_length: 1, max_gram_length: 2, max_skip_count: 2 }, { name: 'idf' }));
+      b.output(b.op1('tf_idf_vectorizer', [row], { ...pool, weights, mode: 'TFIDF', min_gram_length: 1, max_gram_length: 2, max_skip_count: 1 }, { name: 'tfidf' }));
+    }),
+    ranges: { tokens: [2, 9], row: [4, 9] },
+  },
+  {
     name: 'tile_f16',
     graph: graphOf('tile_f16', (b) => {
       b.output(b.op1('tile', [b.input('h', typed('f16', 3, 2))], { repeats: [2, 2] }, { name: 'tile_f16' }));

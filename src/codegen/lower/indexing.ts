@@ -457,6 +457,16 @@ const topk: OpLowering = {
   },
 };
 
+/** Why the interpreter refuses to evaluate a node of attributes alone, or null. */
+function evalNodeReason(node: Node): string | null {
+  try {
+    evalNode(node, [], new Map());
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 // ---------------------------------------------------------------- mel_weight_matrix
 
 /**
@@ -466,14 +476,7 @@ const topk: OpLowering = {
  */
 const melWeightMatrix: OpLowering = {
   unsupported(node) {
-    const reason = dtypeReason(node.outputs[0].type.dtype);
-    if (reason) return reason;
-    try {
-      evalNode(node, [], new Map());
-      return null;
-    } catch (e) {
-      return e instanceof Error ? e.message : String(e);
-    }
+    return dtypeReason(node.outputs[0].type.dtype) ?? evalNodeReason(node);
   },
   lower(ctx) {
     const Y = ctx.output(0);
@@ -596,6 +599,57 @@ const maxUnpool: OpLowering = {
   },
 };
 
+// ---------------------------------------------------------------- tf_idf_vectorizer
+
+/**
+ * tf_idf_vectorizer (src/ir/ops/sets.ts): per row, each output counts the occurrences of its pool
+ * n-grams at every allowed skip distance, unrolled over the pool (known when compiling), then TF, IDF
+ * or TFIDF. An n-gram occurs at s with distance k when its tokens equal row[s], row[s + k], ...
+ */
+const tfIdfVectorizer: OpLowering = {
+  lower(ctx) {
+    const X = req(ctx, 0), Y = ctx.output(0);
+    const rank = X.type.shape.length;
+    const rows = rank === 1 ? idx(1) : dimExpr(X.type.shape[0]);
+    const cols = dimExpr(X.type.shape[rank - 1]);
+    const pool = ctx.attrs.pool_int64s as number[], starts = ctx.attrs.ngram_counts as number[], outputOf = ctx.attrs.ngram_indexes as number[];
+    const weights = ctx.attrs.weights as number[] | undefined;
+    const min = ctx.attrs.min_gram_length as number, max = ctx.attrs.max_gram_length as number, maxSkip = ctx.attrs.max_skip_count as number;
+    const outputs = outputOf.length ? Math.max(...outputOf) + 1 : 0;
+    const grams: { tokens: number[]; output: number }[] = [];
+    starts.forEach((start, level) => {
+      const end = level + 1 < starts.length ? starts[level + 1] : pool.length;
+      for (let at = start; at < end; at += level + 1) grams.push({ tokens: pool.slice(at, at + level + 1), output: outputOf[grams.length] });
+    });
+    const weightOf = new Array<number>(outputs).fill(1);
+    if (weights) outputOf.forEach((o, p) => { weightOf[o] = weights[p]; });
+    const r = ctx.fresh('r');
+    const token = (at: Expr) => load(X.buf, add(mul(ivar(r), cols), at), X.type.dtype);
+    const body: Stmt[] = [];
+    for (let o = 0; o < outputs; o++) {
+      const count = ctx.fresh('count');
+      body.push(letv(count, f64(0), true));
+      for (const gram of grams.filter((g) => g.output === o)) {
+        const size = gram.tokens.length;
+        // unigrams are counted at the first distance only, as the interpreter does
+        for (let dist = 1; dist <= (size === 1 ? 1 : maxSkip + 1); dist++) {
+          if (size < (dist === 1 ? min : Math.max(min, 2)) || size > max) continue;
+          const at = ctx.fresh('s');
+          const match = gram.tokens.map((t, k) => bin('eq', token(add(ivar(at), idx(k * dist))), num(X.type.dtype, t))).reduce((a, b) => and(a, b));
+          body.push(loop(at, sub(cols, idx((size - 1) * dist)), [when(match, [assign(count, bin('add', svar(count, 'f64'), f64(1)))])]));
+        }
+      }
+      const c = svar(count, 'f64');
+      const w = f64(weightOf[o]);
+      const value = ctx.attrs.mode === 'TF' ? c : ctx.attrs.mode === 'IDF' ? select(bin('gt', c, f64(0)), w, f64(0)) : bin('mul', c, w);
+      body.push(store(Y.buf, add(mul(ivar(r), idx(outputs)), idx(o)), cast(value, 'f32')));
+    }
+    const s = defaultSchedule(mul(rows, mul(cols, idx(Math.max(1, grams.length * (maxSkip + 1))))));
+    s.parallel = [r];
+    return { body: [loop(r, rows, body)], schedule: s };
+  },
+};
+
 export const INDEXING: Record<string, OpLowering> = {
   constant_of_shape: constantOfShape,
   eye_like: eyeLike,
@@ -618,4 +672,5 @@ export const INDEXING: Record<string, OpLowering> = {
   mel_weight_matrix: melWeightMatrix,
   max_pool: maxPool,
   max_unpool: maxUnpool,
+  tf_idf_vectorizer: tfIdfVectorizer,
 };
