@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { generatePackage } from '../../src/codegen/compile.js';
 import { buildPackage, emitPackage } from '../../src/codegen/package/index.js';
@@ -82,6 +82,18 @@ describe('npm install of a generated package', () => {
     await runPackage(consumerDir, 'mlp-model');
     await run('npm', ['install', '--no-audit', '--no-fund'], { cwd: consumerDir });
     await runPackage(consumerDir, 'mlp-model');
+  });
+});
+
+describe('the install step with a prebuilt addon that does not load', () => {
+  it('removes it and builds from source, so index.js loads the source build', { timeout: 600_000 }, async () => {
+    const prebuilt = join(packageDir, 'prebuilds', `${process.platform}-${process.arch}`, 'dsc_model.node');
+    mkdirSync(dirname(prebuilt), { recursive: true });
+    writeFileSync(prebuilt, 'not an addon');
+    const { stderr } = await run(process.execPath, ['install.js'], { cwd: packageDir, maxBuffer: 16 << 20 });
+    expect(stderr).toMatch(/the prebuilt addon does not load here \(.*\); removed it, building from source/);
+    expect(existsSync(prebuilt)).toBe(false);
+    await runPackage(work, packageDir);
   });
 });
 
