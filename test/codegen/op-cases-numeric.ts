@@ -179,6 +179,18 @@ export const NUMERIC_CASES: NumericCase[] = [
     }),
   },
   {
+    name: 'grid_sample',
+    graph: graphOf('grid_sample', (b) => {
+      const x = b.input('x', f32(2, 3, 4, 5)), grid = b.input('grid', f32(2, 3, 6, 2));
+      for (const mode of ['linear', 'nearest', 'cubic'])
+        for (const padding of ['zeros', 'border', 'reflection'])
+          for (const align of [false, true]) b.output(b.op1('grid_sample', [x, grid], { mode, padding_mode: padding, align_corners: align }, { name: `${mode}_${padding}${align ? '_align' : ''}` }));
+      b.output(b.op1('grid_sample', [b.input('x3', f32(1, 2, 3, 4, 2)), b.input('grid3', f32(1, 2, 2, 3, 3))], { padding_mode: 'reflection' }, { name: 'volumetric' }));
+    }),
+    // coordinates past the edges exercise every padding mode
+    ranges: { grid: [-1.6, 1.6], grid3: [-2.5, 2.5] },
+  },
+  {
     name: 'conv_transpose_symbolic_batch',
     graph: graphOf('conv_transpose_symbolic_batch', (b) => {
       const x = b.input('x', tensorType('f32', [sym('N'), 3, 4, 4]));

@@ -18,6 +18,7 @@ import { NORMALIZE } from './normalize.js';
 import { MOVEMENT } from './movement.js';
 import { QUANTIZE } from './quantize.js';
 import { RECURRENT } from './recurrent.js';
+import { SAMPLING } from './sampling.js';
 import { INDEXING } from './indexing.js';
 import { LOSSES } from './losses.js';
 import { LowerCtx, LoweredKernel, NameSource, OpLowering, Operand, fullAttrs } from './context.js';
@@ -27,7 +28,7 @@ import { dimExpr, productExpr, symbolVar } from './dims.js';
 import { loadView, storeView } from './views.js';
 import { kernelViews } from '../../analysis/kernel-launches.js';
 
-export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING, ...QUANTIZE, ...LOSSES, ...RECURRENT };
+export const LOWERINGS: Record<string, OpLowering> = { ...LINALG, ...NORMALIZE, ...MOVEMENT, ...INDEXING, ...QUANTIZE, ...LOSSES, ...RECURRENT, ...SAMPLING };
 
 export interface LowerOptions {
   /**

@@ -229,7 +229,7 @@ function resizePlan(node: Node, attrs: Record<string, unknown>): AxisPlan[] | st
 }
 
 /** Keys' cubic convolution weights of the four taps around a source coordinate r past the left one. */
-function cubicWeights(r: Expr, a: number): Expr[] {
+export function cubicWeights(r: Expr, a: number): Expr[] {
   const f64 = (v: number) => num('f64', v);
   const [A, A5, A8, A4] = [a, 5 * a, 8 * a, 4 * a].map(f64);
   const m = (x: Expr, y: Expr) => bin('mul', x, y);
