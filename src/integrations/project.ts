@@ -1,8 +1,8 @@
 // `dsc build`: compiles every model a project declares, in a `dsc` field of its package.json or in a
 // dsc.config.json, through the content-hash package cache, into each model's output folder. Every
 // model is attempted; the caller gets each one's outcome (a package or its diagnostics).
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { ADDON_PATH } from '../codegen/package/bindings.js';
 import { defaultPackageName } from '../codegen/package/index.js';
 import { diag } from '../diag/diagnostic.js';
@@ -67,6 +67,15 @@ export function readProjectConfig(dir: string): { config: ProjectConfig; file: s
   return { config: config as unknown as ProjectConfig, file };
 }
 
+/** An output folder is replaced on each build: never the project or a folder above it, nor a folder that is not a package. */
+function checkOutputFolder(out: string, projectDir: string, configFile: string, index: number): void {
+  const fromOut = relative(out, resolve(projectDir));
+  const holdsProject = fromOut === '' || (!fromOut.startsWith('..') && !isAbsolute(fromOut));
+  const foreign = existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, 'package.json'));
+  if (holdsProject || foreign)
+    throw diag('DSC9004', `${configFile}: models[${index}] writes its package to ${out}, which ${holdsProject ? 'holds the project' : 'is a folder of other files'}; dsc build replaces its output folder, so give it a folder of its own`, { file: configFile });
+}
+
 export interface BuiltModel {
   model: string;
   target: string;
@@ -78,7 +87,8 @@ export interface BuiltModel {
 /** Writes a cached package into its output folder: the package's files (a native one's built addon, not its build tree). */
 function writePackage(cacheDir: string, out: string, name: string | undefined): void {
   rmSync(out, { recursive: true, force: true });
-  cpSync(cacheDir, out, { recursive: true, filter: (src) => !relative(cacheDir, src).startsWith('build') || src === cacheDir || join(cacheDir, ADDON_PATH).startsWith(src) });
+  const addon = join(cacheDir, ADDON_PATH);
+  cpSync(cacheDir, out, { recursive: true, filter: (src) => !/^build([\\/]|$)/.test(relative(cacheDir, src)) || addon.startsWith(src) });
   if (name) {
     const pkgFile = join(out, 'package.json');
     const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { name: string };
@@ -93,12 +103,13 @@ export async function buildProject(dir: string, hooks: {
   onStage?: ModelPackageOptions['onStage'];
   onBuilt?: (built: BuiltModel) => void;
 } = {}): Promise<BuiltModel[]> {
-  const { config } = readProjectConfig(dir);
+  const { config, file } = readProjectConfig(dir);
   const built: BuiltModel[] = [];
   for (const [i, m] of config.models.entries()) {
     const target = m.target ?? config.target ?? 'cpu';
     const stem = basename(m.model).replace(/\.[^.]*$/, '');
     const out = resolve(dir, m.out ?? join(config.outDir ?? 'dsc-packages', stem));
+    checkOutputFolder(out, dir, file, i);
     hooks.onModel?.(i, config.models.length, { ...m, target, out });
     const t0 = performance.now();
     const result = await modelPackage(resolve(dir, m.model), { target, level: m.level ?? config.level, precision: m.precision, onStage: hooks.onStage });

@@ -113,7 +113,7 @@ describe('dsc build with mistakes', () => {
     expect(r.err).toMatch(/bad_shape\.ds:\d+:\d+: error DSC\d+/);
     expect(r.err).toContain('[3/3] bad_shape.ds (wgsl)');
     expect(r.err).toContain('dsc build: 2 of 3 models failed');
-    expect(r.out).toContain('built good.ds');
+    expect(r.out).toMatch(/(built|reused) good\.ds -> \S*web\/good \(wgsl\)/);
     expect(existsSync(join(project, 'web', 'good', 'browser.js'))).toBe(true);
   }, 120_000);
 
@@ -131,6 +131,21 @@ describe('dsc build with mistakes', () => {
     expect(none.err).toContain('DSC9004');
     expect(none.err).toContain('declares no models');
   }, 120_000);
+
+  it('will not replace the project or a folder of other files with a package', () => {
+    const project = mkdtempSync(join(tmpdir(), 'dsc-build-out-'));
+    writeFileSync(join(project, 'good.ds'), GOOD);
+    mkdirSync(join(project, 'src'));
+    writeFileSync(join(project, 'src', 'keep.ts'), 'export {};\n');
+    for (const out of ['.', 'src']) {
+      writeFileSync(join(project, 'dsc.config.json'), JSON.stringify({ target: 'wgsl', models: [{ model: 'good.ds', out }] }));
+      const r = dsc(project, 'build');
+      expect(r.code, out).toBe(1);
+      expect(r.err).toContain('give it a folder of its own');
+    }
+    expect(existsSync(join(project, 'src', 'keep.ts'))).toBe(true);
+    expect(existsSync(join(project, 'good.ds'))).toBe(true);
+  });
 
   it('names a config mistake by key', () => {
     const project = mkdtempSync(join(tmpdir(), 'dsc-build-key-'));
