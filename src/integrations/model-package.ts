@@ -32,6 +32,8 @@ export interface ModelPackage {
   target: string;
   /** the package has a native addon (loaded from its folder at run time) */
   nativeBuild: boolean;
+  /** the weights the model file carries (ONNX), as safetensors; not in the cache, which is keyed by code */
+  weights?: Uint8Array;
 }
 
 /** The outcome of compiling one model: a package, or the diagnostics that stopped it. */
@@ -66,7 +68,7 @@ export async function modelPackage(file: string, opts: ModelPackageOptions = {})
   try {
     const cached = await cachedPackage(loaded.graph, { target: targetName, level: opts.level, precision: opts.precision, onStage: opts.onStage, onBuildLine: opts.onBuildLine });
     const nativeBuild = existsSync(join(cached.dir, ADDON_PATH));
-    return { ok: true, pkg: { dir: cached.dir, reused: cached.reused, manifest: cached.generated.manifest, target: targetName, nativeBuild }, files: loaded.files };
+    return { ok: true, pkg: { dir: cached.dir, reused: cached.reused, manifest: cached.generated.manifest, target: targetName, nativeBuild, weights: cached.generated.weights }, files: loaded.files };
   } catch (e) {
     if (e instanceof DiagnosticError) return failed(e.diagnostics);
     throw e;

@@ -116,6 +116,7 @@ export async function buildProject(dir: string, hooks: {
     if (result.ok) {
       mkdirSync(resolve(out, '..'), { recursive: true });
       writePackage(result.pkg.dir, out, m.name ?? defaultPackageName(stem));
+      if (result.pkg.weights) writeFileSync(join(out, 'weights.safetensors'), result.pkg.weights);
     }
     built.push({ model: m.model, target, out, result, ms: performance.now() - t0 });
     hooks.onBuilt?.(built[built.length - 1]);

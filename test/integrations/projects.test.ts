@@ -120,10 +120,14 @@ describe('dsc build with mistakes', () => {
   it('reads the "dsc" field of package.json, and names a project without one', () => {
     const project = mkdtempSync(join(tmpdir(), 'dsc-build-pkg-'));
     writeFileSync(join(project, 'good.ds'), GOOD);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', dsc: { target: 'wgsl', outDir: 'models', models: [{ model: 'good.ds' }] } }));
+    const onnx = join(root, 'test', 'fixtures', 'cli', 'tiny.onnx');
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', dsc: { target: 'wgsl', outDir: 'models', models: [{ model: 'good.ds' }, { model: onnx }] } }));
     const r = dsc(project, 'build');
     expect(r.code, r.err).toBe(0);
     expect(existsSync(join(project, 'models', 'good', 'index.js'))).toBe(true);
+    expect(existsSync(join(project, 'models', 'good', 'weights.safetensors'))).toBe(false);
+    // an ONNX model carries its weights; its package gets them as dsc compile writes them
+    expect(existsSync(join(project, 'models', 'tiny', 'weights.safetensors'))).toBe(true);
 
     const empty = mkdtempSync(join(tmpdir(), 'dsc-build-none-'));
     const none = dsc(empty, 'build');
