@@ -129,8 +129,10 @@ export interface Schedule {
 /**
  * A GEMM tile of a GPU-like target: a workgroup computes a tm×tn tile of C over tk-deep slices of A
  * and B staged in workgroup memory, each of its (tm/rm)·(tn/rn) invocations an rm×rn register block.
+ * Double-buffered, the next slice is staged into a second pair of tiles while the current one is
+ * multiplied (one barrier per slice instead of two, twice the workgroup memory).
  */
-export interface GemmTile { tm: number; tn: number; tk: number; rm: number; rn: number }
+export interface GemmTile { tm: number; tn: number; tk: number; rm: number; rn: number; doubleBuffer?: boolean }
 
 /** One dispatch on a GPU-like target: which loops are the grid, and what one grid point is. */
 export interface GpuDispatch {

@@ -20,6 +20,9 @@ import { lavapipeGpu, toTensor, validateShader } from './harness.js';
 const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 
 const matmul = graphOf('matmul', (g) => { g.output(g.op1('matmul', [g.input('a', f32(70, 33)), g.input('b', f32(33, 67))], {}, { name: 'y' })); });
+const conv = graphOf('conv', (g) => {
+  g.output(g.op1('conv', [g.input('x', f32(2, 3, 12, 11)), g.input('w', f32(64, 3, 3, 3)), g.input('bias', f32(64))], { pads: [1, 1, 1, 1] } as never, { name: 'y' }));
+});
 const softmax = graphOf('softmax', (g) => { g.output(g.op1('softmax', [g.input('x', f32(2, 70001))], {}, { name: 'y' })); });
 
 const lower = (graph: Graph): KernelProgram => lowerGraph(graph, { target: 'wgsl', elementBytes: () => 4 });
@@ -42,8 +45,9 @@ describe('map-grid: the shared GPU mapping pass', () => {
   });
 
   it('gives dispatches the kernel IR verifier accepts, each call repeated for its dispatches', () => {
-    for (const graph of [matmul, softmax]) {
-      const mapped = mapProgramGrid(lower(graph), WGSL_MAPPING, 'wgsl');
+    const doubleBuffered = { ...WGSL_MAPPING, gemm: { ...WGSL_MAPPING.gemm, doubleBuffer: true } };
+    for (const [graph, mapping] of [[matmul, WGSL_MAPPING], [matmul, doubleBuffered], [conv, doubleBuffered], [softmax, WGSL_MAPPING]] as const) {
+      const mapped = mapProgramGrid(lower(graph), mapping, 'wgsl');
       expect(() => verifyProgram(mapped)).not.toThrow();
       expect(mapped.calls.map((c) => c.kernel)).toEqual(mapped.kernels.map((k) => k.name));
     }
@@ -64,7 +68,10 @@ describe('map-grid: the shared GPU mapping pass', () => {
 
 describe('wgsl target: a changed schedule changes the shaders, not the results', () => {
   const CASES = [
-    { name: 'gemm tile 32x32x8, 2x4 blocks', graph: matmul, gpu: { gemmTile: { tm: 32, tn: 32, tk: 8, rm: 2, rn: 4 } }, expects: ['@workgroup_size(128)', 'var<workgroup> gemm0_a_tile: array<f32, 256>;'] },
+    { name: 'gemm tile 32x32x8, 2x4 blocks', graph: matmul, gpu: { gemmTile: { tm: 32, tn: 32, tk: 8, rm: 2, rn: 4 } }, expects: ['@workgroup_size(128)', 'var<workgroup> gemm0_a_tile: array<f32, 256>;'], barriers: 2 },
+    // two pairs of tiles, one barrier per slice
+    { name: 'double-buffered gemm tile', graph: matmul, gpu: { gemmTile: { ...WGSL_MAPPING.gemm, doubleBuffer: true } }, expects: ['var<workgroup> gemm0_a_tile: array<f32, 2048>;'], barriers: 1 },
+    { name: 'double-buffered conv tile (implicit im2col)', graph: conv, gpu: { gemmTile: { tm: 64, tn: 32, tk: 8, rm: 4, rn: 2, doubleBuffer: true } }, expects: ['var<workgroup> gemm0_b_tile: array<f32, 512>;'], barriers: 1 },
     { name: 'row reduction over 128 invocations', graph: softmax, gpu: { workgroupSize: 128 }, expects: ['@workgroup_size(128)', 'array<f32, 128>;'] },
   ];
 
@@ -73,6 +80,7 @@ describe('wgsl target: a changed schedule changes the shaders, not the results',
     const code = tuned.shaders.map((s) => s.code).join('\n');
     expect(code).not.toEqual(base.shaders.map((s) => s.code).join('\n'));
     for (const text of c.expects) expect(code).toContain(text);
+    if (c.barriers) expect(code.match(/workgroupBarrier\(\)/g)).toHaveLength(c.barriers);
     for (const s of tuned.shaders) expect(await validateShader(s)).toBe('');
   });
 

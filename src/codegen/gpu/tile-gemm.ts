@@ -9,8 +9,8 @@ import {
 /** Invocations in the workgroup of a GEMM tile: one per register block. */
 export const gemmWorkgroup = (t: GemmTile) => (t.tm / t.rm) * (t.tn / t.rn);
 
-/** Workgroup memory of a GEMM tile: the tm×tk slice of A and the tk×tn slice of B, f32. */
-export const gemmTileBytes = (t: GemmTile) => (t.tm * t.tk + t.tk * t.tn) * 4;
+/** Workgroup memory of a GEMM tile: the tm×tk slice of A and the tk×tn slice of B, f32, twice when double-buffered. */
+export const gemmTileBytes = (t: GemmTile) => (t.tm * t.tk + t.tk * t.tn) * 4 * (t.doubleBuffer ? 2 : 1);
 
 function matrixAt(o: MatrixOperand, r: Expr, c: Expr): Expr {
   return add(o.offset, add(mul(r, o.rowStride), mul(c, o.colStride)));
@@ -96,52 +96,71 @@ export function tiledGemm(st: GemmStmt, base: string, tileRow: string, tileCol: 
   const [aTile, bTile, kt, kk, r0, c0, ty, tx] = ['a_tile', 'b_tile', 'kt', 'kk', 'r0', 'c0', 'ty', 'tx'].map(v);
   const acc = (i: number, j: number) => v(`acc${i}_${j}`);
   const threadsPerRow = t.tn / t.rn;
+  const buffers = t.doubleBuffer ? 2 : 1;
   const out: Stmt[] = [
-    { k: 'alloc', name: aTile, dtype: 'f32', size: idx(t.tm * t.tk), scope: 'shared' },
-    { k: 'alloc', name: bTile, dtype: 'f32', size: idx(t.tk * t.tn), scope: 'shared' },
+    { k: 'alloc', name: aTile, dtype: 'f32', size: idx(t.tm * t.tk * buffers), scope: 'shared' },
+    { k: 'alloc', name: bTile, dtype: 'f32', size: idx(t.tk * t.tn * buffers), scope: 'shared' },
     letv(r0, mul(ivar(tileRow), idx(t.tm))), letv(c0, mul(ivar(tileCol), idx(t.tn))),
     letv(ty, mul(div(lid, idx(threadsPerRow)), idx(t.rm))), letv(tx, mul(rem(lid, idx(threadsPerRow)), idx(t.rn))),
   ];
   for (let i = 0; i < t.rm; i++) for (let j = 0; j < t.rn; j++) out.push(letv(acc(i, j), lit('f64', 0), true));
 
-  const k0 = ivar(v('k0'));
-  const step: Stmt[] = [letv(v('k0'), mul(ivar(kt), idx(t.tk)))];
   // each invocation stages every workgroup-th element of each slice, walking the operand's contiguous
   // direction; the trip count depends on the invocation, so lavapipe's LLVM does not unroll (and spend seconds on) it
   const strided = (name: string, elements: number, body: (e: Expr) => Stmt[]): Stmt =>
     loop(name, div(add(sub(idx(elements), lid), idx(workgroup - 1)), idx(workgroup)), [letv(`${name}_e`, add(lid, mul(ivar(name), idx(workgroup)))), ...body(ivar(`${name}_e`))]);
   const [ar, ak, bk, bc] = ['ar', 'ak', 'bk', 'bc'].map(v);
-  step.push(strided(v('sa'), t.tm * t.tk, (e) => {
-    const [row, k] = rowsContiguous(st.a) ? [rem(e, idx(t.tm)), div(e, idx(t.tm))] : [div(e, idx(t.tk)), rem(e, idx(t.tk))];
-    const inside = and(lt(add(ivar(r0), ivar(ar)), st.m), lt(add(k0, ivar(ak)), st.kdim));
-    return [letv(ar, row), letv(ak, k),
-      store(aTile, add(mul(ivar(ar), idx(t.tk)), ivar(ak)), load(st.a.buf, matrixAt(st.a, add(ivar(r0), ivar(ar)), add(k0, ivar(ak))), 'f32', inside, lit('f32', 0)))];
-  }));
-  step.push(strided(v('sb'), t.tk * t.tn, (e) => {
-    const [k, col] = !('conv' in st.b) && rowsContiguous(st.b) ? [rem(e, idx(t.tk)), div(e, idx(t.tk))] : [div(e, idx(t.tn)), rem(e, idx(t.tn))];
-    const [gk, gc] = [add(k0, ivar(bk)), add(ivar(c0), ivar(bc))];
-    const inside = and(lt(gk, st.kdim), lt(gc, st.n));
-    const stmts: Stmt[] = [letv(bk, k), letv(bc, col)];
-    let value: Expr;
-    if ('conv' in st.b) {
-      const im = im2colAt(st.b, gk, gc, inside, v);
-      stmts.push(...im.lets);
-      value = im.value;
-    } else value = load(st.b.buf, matrixAt(st.b, gk, gc), 'f32', inside, lit('f32', 0));
-    return [...stmts, store(bTile, add(mul(ivar(bk), idx(t.tn)), ivar(bc)), value)];
-  }));
-  step.push({ k: 'barrier' });
-  const a = (i: number) => v(`a${i}`), b = (j: number) => v(`b${j}`);
-  const dot: Stmt[] = [];
-  for (let i = 0; i < t.rm; i++) dot.push(letv(a(i), cast(load(aTile, add(mul(add(ivar(ty), idx(i)), idx(t.tk)), ivar(kk)), 'f32'), 'f64')));
-  for (let j = 0; j < t.rn; j++) dot.push(letv(b(j), cast(load(bTile, add(mul(ivar(kk), idx(t.tn)), add(ivar(tx), idx(j))), 'f32'), 'f64')));
-  for (let i = 0; i < t.rm; i++)
-    for (let j = 0; j < t.rn; j++) dot.push(assign(acc(i, j), bin('add', svar(acc(i, j), 'f64'), bin('mul', svar(a(i), 'f64'), svar(b(j), 'f64')))));
-  // register blocks wholly outside C (few rows, the last tile) skip the arithmetic, never the barriers
-  const live = and(lt(add(ivar(r0), ivar(ty)), st.m), lt(add(ivar(c0), ivar(tx)), st.n));
-  // a bound the shader compiler cannot see as constant: lavapipe's LLVM would unroll the loop and spend seconds on it
-  step.push(when(live, [loop(kk, bin('min', idx(t.tk), sub(st.kdim, k0)), dot)]), { k: 'barrier' });
-  out.push(loop(kt, div(add(st.kdim, idx(t.tk - 1)), idx(t.tk)), step));
+  /** the slice from depth k0 into the tiles at element offsets aAt, bAt */
+  const stage = (k0: Expr, aAt: Expr, bAt: Expr): Stmt[] => [
+    strided(v('sa'), t.tm * t.tk, (e) => {
+      const [row, k] = rowsContiguous(st.a) ? [rem(e, idx(t.tm)), div(e, idx(t.tm))] : [div(e, idx(t.tk)), rem(e, idx(t.tk))];
+      const inside = and(lt(add(ivar(r0), ivar(ar)), st.m), lt(add(k0, ivar(ak)), st.kdim));
+      return [letv(ar, row), letv(ak, k),
+        store(aTile, add(aAt, add(mul(ivar(ar), idx(t.tk)), ivar(ak))), load(st.a.buf, matrixAt(st.a, add(ivar(r0), ivar(ar)), add(k0, ivar(ak))), 'f32', inside, lit('f32', 0)))];
+    }),
+    strided(v('sb'), t.tk * t.tn, (e) => {
+      const [k, col] = !('conv' in st.b) && rowsContiguous(st.b) ? [rem(e, idx(t.tk)), div(e, idx(t.tk))] : [div(e, idx(t.tn)), rem(e, idx(t.tn))];
+      const [gk, gc] = [add(k0, ivar(bk)), add(ivar(c0), ivar(bc))];
+      const inside = and(lt(gk, st.kdim), lt(gc, st.n));
+      const stmts: Stmt[] = [letv(bk, k), letv(bc, col)];
+      let value: Expr;
+      if ('conv' in st.b) {
+        const im = im2colAt(st.b, gk, gc, inside, v);
+        stmts.push(...im.lets);
+        value = im.value;
+      } else value = load(st.b.buf, matrixAt(st.b, gk, gc), 'f32', inside, lit('f32', 0));
+      return [...stmts, store(bTile, add(bAt, add(mul(ivar(bk), idx(t.tn)), ivar(bc))), value)];
+    }),
+  ];
+  /** the register block's products over the staged slice from depth k0, read at element offsets aAt, bAt */
+  const multiply = (k0: Expr, aAt: Expr, bAt: Expr): Stmt => {
+    const a = (i: number) => v(`a${i}`), b = (j: number) => v(`b${j}`);
+    const dot: Stmt[] = [];
+    for (let i = 0; i < t.rm; i++) dot.push(letv(a(i), cast(load(aTile, add(aAt, add(mul(add(ivar(ty), idx(i)), idx(t.tk)), ivar(kk))), 'f32'), 'f64')));
+    for (let j = 0; j < t.rn; j++) dot.push(letv(b(j), cast(load(bTile, add(bAt, add(mul(ivar(kk), idx(t.tn)), add(ivar(tx), idx(j)))), 'f32'), 'f64')));
+    for (let i = 0; i < t.rm; i++)
+      for (let j = 0; j < t.rn; j++) dot.push(assign(acc(i, j), bin('add', svar(acc(i, j), 'f64'), bin('mul', svar(a(i), 'f64'), svar(b(j), 'f64')))));
+    // register blocks wholly outside C (few rows, the last tile) skip the arithmetic, never the barriers
+    const live = and(lt(add(ivar(r0), ivar(ty)), st.m), lt(add(ivar(c0), ivar(tx)), st.n));
+    // a bound the shader compiler cannot see as constant: lavapipe's LLVM would unroll the loop and spend seconds on it
+    return when(live, [loop(kk, bin('min', idx(t.tk), sub(st.kdim, k0)), dot)]);
+  };
+  const slices = div(add(st.kdim, idx(t.tk - 1)), idx(t.tk));
+  if (t.doubleBuffer) {
+    // step kt stages slice kt into half kt % 2 while slice kt - 1 is multiplied from the other half: one
+    // barrier a step, which also orders each half's reads before the next write into it
+    const [sk0, mk0] = [v('k0'), v('mk0')];
+    const half = (x: Expr, size: number) => mul(rem(x, idx(2)), idx(size));
+    const prev = sub(ivar(kt), idx(1));
+    out.push(loop(kt, add(slices, idx(1)), [
+      when(lt(ivar(kt), slices), [letv(sk0, mul(ivar(kt), idx(t.tk))), ...stage(ivar(sk0), half(ivar(kt), t.tm * t.tk), half(ivar(kt), t.tk * t.tn))]),
+      when(ge(ivar(kt), idx(1)), [letv(mk0, mul(prev, idx(t.tk))), multiply(ivar(mk0), half(prev, t.tm * t.tk), half(prev, t.tk * t.tn))]),
+      { k: 'barrier' },
+    ]));
+  } else {
+    const k0 = ivar(v('k0'));
+    out.push(loop(kt, slices, [letv(v('k0'), mul(ivar(kt), idx(t.tk))), ...stage(k0, idx(0), idx(0)), { k: 'barrier' }, multiply(k0, idx(0), idx(0)), { k: 'barrier' }]));
+  }
 
   const [r, c] = st.epilogue ? [st.epilogue.row, st.epilogue.col] : [v('row'), v('col')];
   for (let i = 0; i < t.rm; i++)
