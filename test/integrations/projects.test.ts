@@ -94,6 +94,13 @@ describe.sequential('example projects', () => {
   }, 900_000);
 });
 
+describe('example projects in TypeScript', () => {
+  it.each(['esbuild-project', 'vite-project'])('%s type-checks with tsc (strict): the model import is typed', (name) => {
+    const r = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], join(examples, name));
+    expect(r.code, r.out + r.err).toBe(0);
+  }, 120_000);
+});
+
 describe('dsc build with mistakes', () => {
   const GOOD = 'import { Linear } from "std/nn"\n\nmodel Good {\n  fc = Linear(4, 3)\n  forward(x: f32[N, 4]) -> f32[N, 3] {\n    return relu(fc(x))\n  }\n}\n';
   const BAD_NAME = GOOD.replace('Good', 'BadName').replace('fc(x)', 'fc(y)');
