@@ -191,6 +191,17 @@ export const NUMERIC_CASES: NumericCase[] = [
     ranges: { grid: [-1.6, 1.6], grid3: [-2.5, 2.5] },
   },
   {
+    name: 'roi_align',
+    graph: graphOf('roi_align', (b) => {
+      const x = b.input('x', f32(2, 3, 6, 7));
+      const rois = b.op1('constant', [], { value: Tensor.fromNumbers('f32', [4, 4], [0, 0, 5, 4, 1.5, 2.2, 6.5, 5.9, -2, -1, 3, 8, 4.1, 0.3, 4.6, 1.2]) });
+      const which = b.op1('constant', [], { value: Tensor.fromNumbers('i64', [4], [0, 1, 1, 0]) });
+      b.output(b.op1('roi_align', [x, rois, which], { output_height: 3, output_width: 2 }, { name: 'avg_adaptive' }));
+      b.output(b.op1('roi_align', [x, rois, which], { output_height: 2, output_width: 3, sampling_ratio: 2, spatial_scale: 0.8, mode: 'max' }, { name: 'max_ratio' }));
+      b.output(b.op1('roi_align', [x, rois, which], { output_height: 2, output_width: 2, coordinate_transformation_mode: 'output_half_pixel' }, { name: 'output_half_pixel' }));
+    }),
+  },
+  {
     name: 'conv_transpose_symbolic_batch',
     graph: graphOf('conv_transpose_symbolic_batch', (b) => {
       const x = b.input('x', tensorType('f32', [sym('N'), 3, 4, 4]));

@@ -114,4 +114,80 @@ const gridSample: OpLowering = {
   },
 };
 
-export const SAMPLING: Record<string, OpLowering> = { grid_sample: gridSample };
+/**
+ * roi_align: per region (in parallel), channel and output bin, the average (or max) of bilinear samples
+ * on a grid of sampling_ratio (or ceil(region / bins)) points per bin, as the interpreter takes them.
+ */
+const roiAlign: OpLowering = {
+  unsupported(node) {
+    const x = node.inputs[0]!.type;
+    if (!FLOATS.has(x.dtype)) return `dtype ${x.dtype}`;
+    return x.shape.slice(1).every(isStatic) ? null : 'the channels and spatial dims of x must be static';
+  },
+  lower(ctx) {
+    const X = req(ctx, 0), Rois = req(ctx, 1), I = req(ctx, 2), Y = ctx.output(0);
+    const d = X.type.dtype;
+    const [batch, channels, h, w] = X.type.shape.map(dimExpr);
+    const [H, W] = X.type.shape.slice(2) as number[];
+    const ph = ctx.attrs.output_height as number, pw = ctx.attrs.output_width as number;
+    const scale = ctx.attrs.spatial_scale as number, ratio = ctx.attrs.sampling_ratio as number;
+    const halfPixel = ctx.attrs.coordinate_transformation_mode === 'half_pixel';
+    const max = ctx.attrs.mode === 'max';
+    const nRois = dimExpr(Rois.type.shape[0]);
+    const [r, b, c, i, j, iy, ix, acc] = ['r', 'b', 'c', 'i', 'j', 'iy', 'ix', 'acc'].map((n) => ctx.fresh(n));
+    const F = (name: string) => svar(name, 'f64');
+    const roi = (k: number) => bin('sub', bin('mul', cast(load(Rois.buf, add(mul(ivar(r), idx(4)), idx(k)), Rois.type.dtype), 'f64'), f64(scale)), f64(halfPixel ? 0.5 : 0));
+    const [x1, y1, roiW, roiH, binH, binW, gridH, gridW, count] = ['x1', 'y1', 'roi_w', 'roi_h', 'bin_h', 'bin_w', 'grid_h', 'grid_w', 'count'].map((n) => ctx.fresh(n));
+    const region: Stmt[] = [
+      letv(b, cast(load(I.buf, ivar(r), I.type.dtype), 'index')),
+      letv(x1, roi(0)), letv(y1, roi(1)),
+      // without the half-pixel shift, ONNX keeps regions at least one pixel wide
+      letv(roiW, halfPixel ? bin('sub', roi(2), F(x1)) : bin('max', bin('sub', roi(2), F(x1)), f64(1))),
+      letv(roiH, halfPixel ? bin('sub', roi(3), F(y1)) : bin('max', bin('sub', roi(3), F(y1)), f64(1))),
+      letv(binH, bin('div', F(roiH), f64(ph))), letv(binW, bin('div', F(roiW), f64(pw))),
+      letv(gridH, ratio > 0 ? idx(ratio) : cast(call('ceil', bin('div', F(roiH), f64(ph))), 'index')),
+      letv(gridW, ratio > 0 ? idx(ratio) : cast(call('ceil', bin('div', F(roiW), f64(pw))), 'index')),
+      letv(count, cast(bin('max', mul(ivar(gridH), ivar(gridW)), idx(1)), 'f64')),
+    ];
+    // one bilinear sample at (y, x): zero weight outside [-1, size], clamped to the last row/column
+    const [y, x, yl, xl, yh, xh, ly, lx] = ['y', 'x', 'y_lo', 'x_lo', 'y_hi', 'x_hi', 'ly', 'lx'].map((n) => ctx.fresh(n));
+    const plane = mul(add(mul(ivar(b), channels), ivar(c)), mul(h, w));
+    const v = (row: string, col: string, weight: Expr) => bin('mul', weight, cast(load(X.buf, add(plane, add(mul(ivar(row), w), ivar(col))), d), 'f64'));
+    const [hy, hx] = [bin('sub', f64(1), F(ly)), bin('sub', f64(1), F(lx))];
+    const terms = [v(yl, xl, bin('mul', hy, hx)), v(yl, xh, bin('mul', hy, F(lx))), v(yh, xl, bin('mul', F(ly), hx)), v(yh, xh, bin('mul', F(ly), F(lx)))];
+    const [m, taken] = ['m', 'taken'].map((n) => ctx.fresh(n));
+    const fmax = (p: Expr, q: Expr) => select(bin('gt', q, p), q, p);
+    const take = (vals: Expr[]): Stmt[] => max
+      ? [letv(m, vals.reduce(fmax)), assign(acc, select(svar(taken, 'bool'), fmax(F(acc), F(m)), F(m))), assign(taken, num('bool', 1))]
+      : [assign(acc, add(F(acc), vals.reduce((p, q) => add(p, q))))];
+    const sample: Stmt[] = [
+      letv(y, add(add(F(y1), bin('mul', cast(ivar(i), 'f64'), F(binH))), bin('div', bin('mul', add(cast(ivar(iy), 'f64'), f64(0.5)), F(binH)), cast(ivar(gridH), 'f64'))), true),
+      letv(x, add(add(F(x1), bin('mul', cast(ivar(j), 'f64'), F(binW))), bin('div', bin('mul', add(cast(ivar(ix), 'f64'), f64(0.5)), F(binW)), cast(ivar(gridW), 'f64'))), true),
+      when(bin('or', bin('or', lt(F(y), f64(-1)), bin('gt', F(y), f64(H))), bin('or', lt(F(x), f64(-1)), bin('gt', F(x), f64(W)))), take([f64(0), f64(0), f64(0), f64(0)]), [
+        assign(y, bin('max', F(y), f64(0))), assign(x, bin('max', F(x), f64(0))),
+        letv(yl, cast(F(y), 'index'), true), letv(xl, cast(F(x), 'index'), true),
+        letv(yh, add(ivar(yl), idx(1)), true), letv(xh, add(ivar(xl), idx(1)), true),
+        when(ge(ivar(yl), idx(H - 1)), [assign(yl, idx(H - 1)), assign(yh, idx(H - 1)), assign(y, f64(H - 1))]),
+        when(ge(ivar(xl), idx(W - 1)), [assign(xl, idx(W - 1)), assign(xh, idx(W - 1)), assign(x, f64(W - 1))]),
+        letv(ly, bin('sub', F(y), cast(ivar(yl), 'f64'))), letv(lx, bin('sub', F(x), cast(ivar(xl), 'f64'))),
+        ...take(terms),
+      ]),
+    ];
+    const bin_: Stmt[] = [
+      letv(acc, f64(0), true),
+      ...(max ? [letv(taken, num('bool', 0), true)] : []),
+      loop(iy, ivar(gridH), [loop(ix, ivar(gridW), sample)]),
+      store(Y.buf, add(mul(add(mul(add(mul(ivar(r), channels), ivar(c)), idx(ph)), ivar(i)), idx(pw)), ivar(j)), cast(max ? F(acc) : bin('div', F(acc), F(count)), d)),
+    ];
+    const k = ctx.fresh('k');
+    const index = cast(load(I.buf, ivar(k), I.type.dtype), 'index');
+    // a region naming no image stops the run before any region reads
+    const check = loop(k, nRois, [{ k: 'check', cond: and(ge(index, idx(0)), lt(index, batch)), code: INDEX_OUT_OF_RANGE, message: 'roi_align batch index out of range' }]);
+    const body = loop(r, nRois, [...region, loop(c, channels, [loop(i, idx(ph), [loop(j, idx(pw), bin_)])])]);
+    const s = defaultSchedule(mul(mul(nRois, channels), idx(ph * pw * 4)));
+    s.parallel = [r];
+    return { body: [check, body], schedule: s };
+  },
+};
+
+export const SAMPLING: Record<string, OpLowering> = { grid_sample: gridSample, roi_align: roiAlign };
