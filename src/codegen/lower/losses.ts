@@ -26,14 +26,20 @@ function lossKernel(ctx: LowerCtx, withSoftmax: boolean): LoweredKernel {
     ['n', 'j', 'c', 'cls', 'row', 'shift', 'max', 'total', 'v', 'loss', 'w', 'sum', 'weights'].map((h) => ctx.fresh(h));
   const xAt = (ci: Expr) => add(mul(add(mul(ivar(n), classes), ci), inner), ivar(j));
   const x64 = (ci: Expr) => cast(load(X.buf, xAt(ci), d), 'f64');
-  const position = add(mul(ivar(n), inner), ivar(j));
+  const positionOf = (nv: string, jv: string) => add(mul(ivar(nv), inner), ivar(jv));
+  const position = positionOf(n, j);
 
   // one position: the target, its check, the (log-softmax of the) score it picks, the weighted loss
-  const target = cast(load(T.buf, position, T.type.dtype), 'index');
-  const ignored = ignore === undefined ? null : bin('eq', ivar(cls), idx(ignore));
-  const inClasses = and(ge(ivar(cls), idx(0)), lt(ivar(cls), classes));
-  const body: Stmt[] = [letv(cls, target)];
-  const check: Stmt = { k: 'check', cond: ignored ? bin('or', ignored, inClasses) : inClasses, code: INDEX_OUT_OF_RANGE, message: 'loss target is not a class index' };
+  const targetAt = (nv: string, jv: string) => cast(load(T.buf, positionOf(nv, jv), T.type.dtype), 'index');
+  const ignoredClass = (k: string) => (ignore === undefined ? null : bin('eq', ivar(k), idx(ignore)));
+  const checkClass = (k: string): Stmt => {
+    const inClasses = and(ge(ivar(k), idx(0)), lt(ivar(k), classes));
+    const skipped = ignoredClass(k);
+    return { k: 'check', cond: skipped ? bin('or', skipped, inClasses) : inClasses, code: INDEX_OUT_OF_RANGE, message: 'loss target is not a class index' };
+  };
+  const ignored = ignoredClass(cls);
+  const check = checkClass(cls);
+  const body: Stmt[] = [letv(cls, targetAt(n, j))];
   if (withSoftmax) {
     // log_softmax over the classes, as the interpreter's softmaxAlong: x - (max + log(sum(exp(x - max))))
     body.push(
@@ -53,7 +59,9 @@ function lossKernel(ctx: LowerCtx, withSoftmax: boolean): LoweredKernel {
   body.push(letv(weight, ignored ? select(ignored, f64(0), w) : w), letv(loss, ignored ? select(ignored, f64(0), weighted) : weighted));
 
   if (reduction === 'none') {
-    const checks = loop(n, batch, [loop(j, inner, [letv(cls, target), check])]);
+    // the checks loop gets names of its own: the schedule binds loops by name, and a check may not run in a parallel loop
+    const [cn, cj, ccls] = ['n', 'j', 'cls'].map((h) => ctx.fresh(h));
+    const checks = loop(cn, batch, [loop(cj, inner, [letv(ccls, targetAt(cn, cj)), checkClass(ccls)])]);
     const s = defaultSchedule(mul(mul(batch, inner), classes));
     s.parallel = [n, j];
     return { body: [checks, loop(n, batch, [loop(j, inner, [...body, store(Y.buf, position, cast(svar(loss, 'f64'), Y.type.dtype))])])], schedule: s };

@@ -276,7 +276,8 @@ function reduceLowering(kind: ReduceKind): OpLowering {
             stmts.push(letv(mx, f('f64', -Infinity), true));
             stmts.push(...scan((x) => [assign(mx, select(bin('or', bin('gt', cast(x, 'f64'), svar(mx, 'f64')), bin('ne', x, x)), cast(x, 'f64'), svar(mx, 'f64')))]));
             // an infinite or NaN max cannot be subtracted; exp of the raw values gives the right limit there
-            stmts.push(assign(mx, select(call('is_inf', svar(mx, 'f64')), f('f64', 0), select(call('is_nan', svar(mx, 'f64')), f('f64', 0), svar(mx, 'f64')))));
+            const maxIs = (fn: 'is_inf' | 'is_nan'): Expr => ({ k: 'call', fn, args: [svar(mx, 'f64')], type: 'bool' });
+            stmts.push(assign(mx, select(bin('or', maxIs('is_inf'), maxIs('is_nan')), f('f64', 0), svar(mx, 'f64'))));
             fold(0, (x) => add(a, call('exp', bin('sub', x, svar(mx, 'f64')))));
             result = add(call('log', a), svar(mx, 'f64'));
             break;
