@@ -382,27 +382,26 @@ const resize: OpLowering = {
 
 // ---------------------------------------------------------------- tile, depth_to_space, space_to_depth
 
+/** Y[c] = X[source(c)] over Y's shape: a movement op given by its index map. */
+function mappedCopy(ctx: LowerCtx, source: (c: Expr[]) => Expr[]): LoweredKernel {
+  const X = req(ctx, 0), Y = ctx.output(0);
+  const inSt = stridesExpr(X.type.shape), outSt = stridesExpr(Y.type.shape);
+  return copyNest(ctx, Y.type.shape, (c) => [store(Y.buf, linearIndex(c, outSt), load(X.buf, linearIndex(source(c), inSt), X.type.dtype))]);
+}
+
 const tile: OpLowering = {
-  lower(ctx) {
-    const X = req(ctx, 0), Y = ctx.output(0);
-    const inSt = stridesExpr(X.type.shape), outSt = stridesExpr(Y.type.shape);
-    return copyNest(ctx, Y.type.shape, (c) => [
-      store(Y.buf, linearIndex(c, outSt), load(X.buf, linearIndex(c.map((ci, k) => rem(ci, dimExpr(X.type.shape[k]))), inSt), X.type.dtype)),
-    ]);
-  },
+  lower: (ctx) => mappedCopy(ctx, (c) => c.map((ci, k) => rem(ci, dimExpr(req(ctx, 0).type.shape[k])))),
 };
 
-/** Output element (n, c, y, x) of depth_to_space reads input channel `channel(c, y % b, x % b)` at (y / b, x / b). */
+/** Output element (n, c, y, x) of depth_to_space reads the input channel of block (y % b, x % b) at (y / b, x / b). */
 const depthToSpace: OpLowering = {
   lower(ctx) {
-    const X = req(ctx, 0), Y = ctx.output(0);
     const b = idx(ctx.attrs.blocksize as number);
-    const co = dimExpr(Y.type.shape[1]);
-    const inSt = stridesExpr(X.type.shape), outSt = stridesExpr(Y.type.shape);
-    return copyNest(ctx, Y.type.shape, ([n, c, y, x]) => {
+    const co = dimExpr(ctx.output(0).type.shape[1]);
+    return mappedCopy(ctx, ([n, c, y, x]) => {
       const [by, bx] = [rem(y, b), rem(x, b)];
       const channel = ctx.attrs.mode === 'DCR' ? add(mul(add(mul(by, b), bx), co), c) : add(mul(c, mul(b, b)), add(mul(by, b), bx));
-      return [store(Y.buf, linearIndex([n, c, y, x], outSt), load(X.buf, linearIndex([n, channel, div(y, b), div(x, b)], inSt), X.type.dtype))];
+      return [n, channel, div(y, b), div(x, b)];
     });
   },
 };
@@ -410,14 +409,11 @@ const depthToSpace: OpLowering = {
 /** Output channel (by * b + bx) * C + c of space_to_depth holds input channel c at (y * b + by, x * b + bx). */
 const spaceToDepth: OpLowering = {
   lower(ctx) {
-    const X = req(ctx, 0), Y = ctx.output(0);
     const b = idx(ctx.attrs.blocksize as number);
-    const channels = dimExpr(X.type.shape[1]);
-    const inSt = stridesExpr(X.type.shape), outSt = stridesExpr(Y.type.shape);
-    return copyNest(ctx, Y.type.shape, ([n, oc, y, x]) => {
+    const channels = dimExpr(req(ctx, 0).type.shape[1]);
+    return mappedCopy(ctx, ([n, oc, y, x]) => {
       const block = div(oc, channels);
-      const src = [n, rem(oc, channels), add(mul(y, b), div(block, b)), add(mul(x, b), rem(block, b))];
-      return [store(Y.buf, linearIndex([n, oc, y, x], outSt), load(X.buf, linearIndex(src, inSt), X.type.dtype))];
+      return [n, rem(oc, channels), add(mul(y, b), div(block, b)), add(mul(x, b), rem(block, b))];
     });
   },
 };
