@@ -202,6 +202,16 @@ export const NUMERIC_CASES: NumericCase[] = [
     }),
   },
   {
+    name: 'dft',
+    graph: graphOf('dft', (b) => {
+      const real = b.input('real', f32(2, 6, 3, 1)), complex = b.input('complex', f32(3, 5, 2));
+      b.output(b.op1('dft', [real], { axis: 1 }, { name: 'real_axis1' }));
+      b.output(b.op1('dft', [real], { axis: 1, onesided: true, dft_length: 8 }, { name: 'real_onesided_padded' }));
+      b.output(b.op1('dft', [complex], { axis: 1, inverse: true }, { name: 'complex_inverse' }));
+      b.output(b.op1('dft', [complex], { axis: 0, dft_length: 2 }, { name: 'complex_truncated' }));
+    }),
+  },
+  {
     name: 'conv_transpose_symbolic_batch',
     graph: graphOf('conv_transpose_symbolic_batch', (b) => {
       const x = b.input('x', tensorType('f32', [sym('N'), 3, 4, 4]));

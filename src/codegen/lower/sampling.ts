@@ -1,9 +1,10 @@
-// grid_sample and roi_align: per output position, source coordinates computed in f64 and the
+// grid_sample, roi_align and dft: per output position, source coordinates computed in f64 and the
 // interpolation taps around them; positions run in parallel, channels inside reuse the taps.
 import { isStatic } from '../../ir/dim.js';
 import {
   Expr, Stmt, add, and, assign, bin, call, cast, defaultSchedule, ge, idx, ivar, letv, load, loop, lt, mul, num, select, store, svar, when,
 } from '../kernel-ir.js';
+import { normAxis } from '../../ir/ops/util.js';
 import { dimExpr, productExpr } from './dims.js';
 import { LowerCtx, OpLowering, req } from './context.js';
 import { cubicWeights } from './movement.js';
@@ -190,4 +191,61 @@ const roiAlign: OpLowering = {
   },
 };
 
-export const SAMPLING: Record<string, OpLowering> = { grid_sample: gridSample, roi_align: roiAlign };
+/** Longest transform whose twiddle table the kernel spells out. */
+const MAX_DFT_TABLE = 1024;
+
+/**
+ * dft: each bin a direct sum over the signal (zero-padded or truncated to dft_length) with twiddle
+ * factors of angle 2π((j·k) mod n)/n, as the interpreter's table holds them; signals run in parallel.
+ */
+const dft: OpLowering = {
+  unsupported(node, attrs) {
+    const x = node.inputs[0]!.type;
+    if (!FLOATS.has(x.dtype)) return `dtype ${x.dtype}`;
+    if (!x.shape.slice(1).every(isStatic)) return 'the dims after the first must be static';
+    const length = (attrs.dft_length as number | undefined) ?? (x.shape[normAxis(attrs.axis as number, x.shape.length)] as number);
+    return length <= MAX_DFT_TABLE ? null : `dft_length ${length} (the twiddle table holds at most ${MAX_DFT_TABLE})`;
+  },
+  lower(ctx) {
+    const X = req(ctx, 0), Y = ctx.output(0);
+    const d = X.type.dtype;
+    const rank = X.type.shape.length;
+    const axis = normAxis(ctx.attrs.axis as number, rank);
+    const parts = X.type.shape[rank - 1] as number, n = X.type.shape[axis] as number;
+    const length = (ctx.attrs.dft_length as number | undefined) ?? n;
+    const bins = Y.type.shape[axis] as number;
+    const inverse = ctx.attrs.inverse === true;
+    const outer = productExpr(X.type.shape.slice(0, axis)), inner = productExpr(X.type.shape.slice(axis + 1, rank - 1));
+    const [o, i, k, j, sr, si, angle, re, im] = ['o', 'i', 'k', 'j', 'sr', 'si', 'angle', 're', 'im'].map((h) => ctx.fresh(h));
+    const at = mul(add(mul(add(mul(ivar(o), idx(n)), ivar(j)), inner), ivar(i)), idx(parts));
+    const F = (name: string) => svar(name, 'f64');
+    const [cosT, sinT] = [ctx.fresh('cos'), ctx.fresh('sin')];
+    const cos = load(cosT, ivar(angle), 'f64'), sin = bin('mul', f64(inverse ? 1 : -1), load(sinT, ivar(angle), 'f64'));
+    // the interpreter's twiddle table as literals: exact here, and accurate where sin/cos are not (WGSL)
+    const table: Stmt[] = [
+      { k: 'alloc', name: cosT, dtype: 'f64', size: idx(length), scope: 'local' },
+      { k: 'alloc', name: sinT, dtype: 'f64', size: idx(length), scope: 'local' },
+      ...Array.from({ length }, (_, m) => [store(cosT, idx(m), f64(Math.cos((2 * Math.PI * m) / length))), store(sinT, idx(m), f64(Math.sin((2 * Math.PI * m) / length)))]).flat(),
+    ];
+    const sum: Stmt[] = [
+      letv(angle, bin('rem', mul(ivar(j), ivar(k)), idx(length))),
+      letv(re, cast(load(X.buf, at, d), 'f64')),
+      letv(im, parts === 2 ? cast(load(X.buf, add(at, idx(1)), d), 'f64') : f64(0)),
+      assign(sr, add(F(sr), bin('sub', bin('mul', F(re), cos), bin('mul', F(im), sin)))),
+      assign(si, add(F(si), add(bin('mul', F(re), sin), bin('mul', F(im), cos)))),
+    ];
+    const out = mul(add(mul(add(mul(ivar(o), idx(bins)), ivar(k)), inner), ivar(i)), idx(2));
+    const scale = f64(inverse ? 1 / length : 1);
+    const body = loop(o, outer, [loop(i, inner, [...table, loop(k, idx(bins), [
+      letv(sr, f64(0), true), letv(si, f64(0), true),
+      loop(j, idx(Math.min(n, length)), sum),
+      store(Y.buf, out, cast(bin('mul', F(sr), scale), d)),
+      store(Y.buf, add(out, idx(1)), cast(bin('mul', F(si), scale), d)),
+    ])])]);
+    const s = defaultSchedule(mul(mul(outer, inner), idx(bins * length)));
+    s.parallel = [o, i];
+    return { body: [body], schedule: s };
+  },
+};
+
+export const SAMPLING: Record<string, OpLowering> = { grid_sample: gridSample, roi_align: roiAlign, dft };
