@@ -164,9 +164,14 @@ export const INDEXING_CASES: NumericCase[] = [
     ranges: { tokens: [2, 9], row: [4, 9] },
   },
   {
-    name: 'tile_f16',
-    graph: graphOf('tile_f16', (b) => {
-      b.output(b.op1('tile', [b.input('h', typed('f16', 3, 2))], { repeats: [2, 2] }, { name: 'tile_f16' }));
+    // storage copies serve 16-bit floats as bit patterns
+    name: 'copies_f16',
+    graph: graphOf('copies_f16', (b) => {
+      const h = b.input('h', typed('f16', 3, 2));
+      b.output(b.op1('tile', [h], { repeats: [2, 2] }, { name: 'tile_f16' }));
+      b.output(b.op1('gather_elements', [h, constant(b, 'i64', [2, 2], [2, 0, -1, 1])], {}, { name: 'gather_elements_f16' }));
+      b.output(b.op1('scatter_elements', [h, constant(b, 'i64', [2, 2], [1, 1, 1, 0]), b.input('hu', typed('f16', 2, 2))], {}, { name: 'scatter_elements_f16' }));
+      b.output(b.op1('reverse_sequence', [b.input('hb', typed('bf16', 4, 3)), constant(b, 'i64', [3], [2, 4, 0])], {}, { name: 'reverse_bf16' }));
     }),
     only: 'cpu',
   },
