@@ -344,12 +344,14 @@ async function cmdProfile(argv: string[], log: (s: string) => void, err: (s: str
   const graph = loadModel(model, { knownInputs: given, choose: parseChoices(a.flags.get('choose') ?? [], 'profile') });
   const wfile = a.flags.get('weights')?.[0];
   const isDs = extname(model).toLowerCase() === '.ds';
+  // a .ds model is compiled without its weights, as `dsc compile` does, and they are given at load
+  let loadWeights: Map<string, Tensor> | undefined;
   if (wfile) {
     const weights = readSafetensors(readSourceFile(wfile), wfile);
     if (isDs) {
       const problems = checkWeights(graph, weights, wfile);
       if (problems.length) throw new DiagnosticError(problems);
-      graph.weights = weights;
+      loadWeights = weights;
     } else {
       const known = new Set(graph.params.map((p) => p.name));
       for (const [k, t] of weights) {
@@ -358,11 +360,11 @@ async function cmdProfile(argv: string[], log: (s: string) => void, err: (s: str
       }
     }
   } else if (isDs && graph.params.length) {
-    graph.weights = initWeights(graph, 0);
+    loadWeights = initWeights(graph, 0);
     log(`(no --weights: seeded weights, as \`dsc init-weights --seed 0\` writes)`);
   }
   const profile = await profileModel(graph, {
-    target, inputs: profileInputs(graph, given), runs: count('runs'), threads: count('threads'), level: optLevel(a.flags.get('O')?.[0], 'profile'), onStage: stageReporter(err),
+    target, inputs: profileInputs(graph, given), weights: loadWeights, runs: count('runs'), threads: count('threads'), level: optLevel(a.flags.get('O')?.[0], 'profile'), onStage: stageReporter(err),
   });
   log(profileText(profile).replace(/\n$/, ''));
   const out = a.flags.get('out')?.[0];

@@ -1,5 +1,5 @@
 // `dsc profile`: runs a model's compiled package with per-kernel timers and states, per kernel of the
-// report (`dsc report`: the fused kernels of the memory plan), its median time over the runs, the
+// report (`dsc report --target`: the kernels of the target's memory plan), its median time over the runs, the
 // GFLOP/s and GB/s that time achieves on the report's flops and bytes, and the share of the machine's
 // measured peak. A report kernel that a target splits into several calls (a conv and its unfolded
 // batch norm, say) gets the sum of their times; calls are matched to report kernels by the IR values
@@ -15,6 +15,8 @@ import { writeSafetensors } from '../formats/safetensors.js';
 import { diag } from '../diag/diagnostic.js';
 import { cacheRoot, cachedPackage, generatePackage } from '../codegen/compile.js';
 import { ModelManifest } from '../codegen/abi.js';
+import { getTarget } from '../codegen/targets/registry.js';
+import { targetPlanning } from '../codegen/targets/target.js';
 import { planMemory } from '../analysis/plan-memory.js';
 import { kernelStats } from '../report/kernel-stats.js';
 import { formatCount, formatTable } from '../report/format.js';
@@ -25,6 +27,11 @@ export type ProfileTarget = 'cpu' | 'wgsl';
 export interface ProfileOptions {
   target: ProfileTarget;
   inputs: ReadonlyMap<string, Tensor>;
+  /**
+   * weights given to the package at load, as a user's state_dict (every declared tensor; the package
+   * skips those it does not read); by default the ones the graph carries into the package (ONNX)
+   */
+  weights?: ReadonlyMap<string, Tensor>;
   /** profiled runs after one warm-up run (default 10) */
   runs?: number;
   /** cpu: threads a run may use (default: all cores) */
@@ -124,7 +131,7 @@ async function cpuPackage(graph: Graph, opts: ProfileOptions): Promise<ProfiledP
     dispose(): void;
   }
   const { Model } = require(join(pkg.dir, 'index.js')) as { Model: { load(w: Uint8Array, o: object): Promise<CpuModel> } };
-  const weights = pkg.generated.weights ?? writeSafetensors(new Map());
+  const weights = opts.weights ? writeSafetensors(new Map(opts.weights)) : pkg.generated.weights ?? writeSafetensors(new Map());
   const profiled = await Model.load(weights, { profile: true, threads: opts.threads });
   const plain = await Model.load(weights, { threads: opts.threads });
   const feeds = Object.fromEntries([...opts.inputs].map(([k, t]) => [k, { data: t.data, shape: [...t.shape] }]));
@@ -153,7 +160,7 @@ async function wgslPackage(graph: Graph, opts: ProfileOptions): Promise<Profiled
   const { defaultNodeGpu } = await import('../../runtime/webgpu/node-default.js');
   const { WebGpuModel } = await import('../../runtime/webgpu/executor.js');
   const plan = generated.wgsl!.plan;
-  const model = await WebGpuModel.load(await defaultNodeGpu(), plan, generated.weights);
+  const model = await WebGpuModel.load(await defaultNodeGpu(), plan, opts.weights ?? generated.weights);
   const sources = new Map<string, string[]>();
   for (const s of plan.shaders) sources.set(s.name, kernelSourceValues(`${s.code}\n// kernel ${s.name}`, /^\/\/ kernel (\S+)$/).get(s.name) ?? []);
   return {
@@ -181,7 +188,8 @@ export async function profileModel(graph: Graph, opts: ProfileOptions): Promise<
   if (!(Number.isInteger(runs) && runs >= 1)) throw diag('DSC9001', `dsc profile: --runs expects a positive integer, got ${runs}`);
   const pkg = opts.target === 'cpu' ? await cpuPackage(graph, opts) : await wgslPackage(graph, opts);
   try {
-    const plan = planMemory(graph, { dims: symbolValues(pkg.manifest, opts.inputs) });
+    // planned as `dsc report --target` plans it, so its kernels are the ones the package launches
+    const plan = planMemory(graph, { ...targetPlanning(getTarget(opts.target)), dims: symbolValues(pkg.manifest, opts.inputs) });
     const stats = kernelStats(plan);
     const owner = new Map<string, number>();
     stats.forEach((s, i) => {

@@ -24,7 +24,7 @@ async function dsc(...argv: string[]): Promise<{ code: number; out: string; err:
 describe('dsc profile', () => {
   it('profiles ResNet-18 on cpu: one row per report kernel, times that add up to a plain run, and a page', { timeout: 900_000 }, async () => {
     const work = mkdtempSync(join(tmpdir(), 'dsc-profile-'));
-    const report = await dsc('report', RESNET18);
+    const report = await dsc('report', RESNET18, '--target', 'cpu');
     expect(report.code).toBe(0);
     const reportKernels = Number(/^total\s+(\d+) kernels/m.exec(report.out)![1]);
 
