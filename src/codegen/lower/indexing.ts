@@ -1,10 +1,11 @@
 // Indexing, creation and selection ops: the gather/scatter families, one_hot, trilu, reverse_sequence,
 // the ops that create tensors from attributes (constant_of_shape, eye_like, range, the windows, the mel
-// filter bank), arg_max/arg_min, hardmax, cum_sum, topk, max_pool's indices and max_unpool. Index tensors are checked before any kernel reads
-// through them (a failed check stops the run with the ABI's index code); every read also wraps and
-// clamps its index, since on WGSL a failed check only records its code and the kernel goes on.
-// Scatters are partitioned by output element: each element folds in, in index order, the updates
-// that land on it, so duplicate indices never race and the last update wins as in the interpreter.
+// filter bank), arg_max/arg_min, hardmax, cum_sum, topk, max_pool's indices, max_unpool and
+// tf_idf_vectorizer. Index tensors are checked before any kernel reads through them (a failed check
+// stops the run with the ABI's index code); every read also wraps and clamps its index, since on WGSL
+// a failed check only records its code and the kernel goes on. Scatters are partitioned by output
+// element: each element folds in, in index order, the updates that land on it, so duplicate indices
+// never race and the last update wins as in the interpreter.
 import { Dim, dimEq, isStatic } from '../../ir/dim.js';
 import { DType, isFloat } from '../../ir/dtype.js';
 import { Node } from '../../ir/graph.js';
@@ -21,7 +22,7 @@ import { copyNest } from './movement.js';
 import { NORMALIZE } from './normalize.js';
 
 /** The C ABI's status code for an index out of range (runtime/webgpu/executor.ts names it). */
-const INDEX_OUT_OF_RANGE = 4;
+export const INDEX_OUT_OF_RANGE = 4;
 
 /** Values these kernels compute or select as numbers; f16/bf16 storage has no scalar type in the kernel IR. */
 const numeric = (d: DType) => d !== 'f16' && d !== 'bf16';
