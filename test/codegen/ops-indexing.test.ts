@@ -3,6 +3,11 @@
 // exactly); an index out of range stops the run with the ABI's index code instead of reading outside.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateCpu } from '../../src/codegen/cpu/generate.js';
+import { kernelProgramFor } from '../../src/codegen/kir/lower.js';
+import { parseProgram } from '../../src/codegen/kir/parse.js';
+import { printProgram } from '../../src/codegen/kir/print.js';
+import { programProblems } from '../../src/codegen/kir/verify.js';
+import { listTargets } from '../../src/codegen/targets/registry.js';
 import { runGraph } from '../../src/ir/interp.js';
 import { buildExecutable, runJobs } from './harness.js';
 import { INDEXING_CASES, OUT_OF_RANGE_CASES } from './op-cases-indexing.js';
@@ -29,5 +34,15 @@ describe('cpu target: indexing ops vs the interpreter', () => {
       outputs: c.graph.outputs.map((v) => ({ dtype: v.type.dtype, shape: v.type.shape as number[] })),
     }]);
     expect(r.rc).toBe(4);
+  });
+});
+
+describe('indexing kernels as kernel IR', () => {
+  it.each([...INDEXING_CASES, ...OUT_OF_RANGE_CASES].map((c) => [c.name, c] as const))('%s: verified and read back on every target it runs on', (_name, c) => {
+    for (const target of listTargets().filter((t) => !c.only || t.name === c.only)) {
+      const program = kernelProgramFor(c.graph, target);
+      expect(programProblems(program), `${c.name} on ${target.name}`).toEqual([]);
+      expect(printProgram(parseProgram(printProgram(program)))).toBe(printProgram(program));
+    }
   });
 });
