@@ -12,7 +12,7 @@ import { writeSafetensors } from '../../src/formats/safetensors.js';
 import { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { compileWgslPackage, importWgslPackage, lavapipeGpu, validateShader } from '../codegen-wgsl/harness.js';
-import { expectPackageMatches, firstBatch, loadPackage } from './architectures.js';
+import { Feeds, expectPackageMatches, firstBatch, loadPackage } from './architectures.js';
 
 process.env.DSC_CACHE_DIR = join(tmpdir(), 'dsc-e2e-cache');
 const SOURCE = fileURLToPath(new URL('../fixtures/ds/unet_transposed.ds', import.meta.url));
@@ -34,7 +34,12 @@ function image(graph: Graph): Map<string, Tensor> {
   return new Map([[graph.inputs[0].name, new Tensor('f32', shape, data)]]);
 }
 
-const batches = (all: Map<string, Tensor>, n: number) => new Map([...all].map(([k, t]) => [k, firstBatch(t, n)]));
+/** Runs a loaded package at batch 1 and 2 and expects the interpreter's output each time. */
+async function expectBatchesMatch(model: { run(inputs: Feeds): Promise<Feeds> }, graph: Graph, target: string): Promise<void> {
+  const all = image(graph);
+  for (const n of [1, 2])
+    await expectPackageMatches(model, graph, new Map([...all].map(([k, t]) => [k, firstBatch(t, n)])), `unet_transposed ${target} batch ${n}`, graph.weights);
+}
 
 describe('U-Net with ConvTranspose2d', () => {
   it('cpu package matches the interpreter at batch 1 and 2', async () => {
@@ -42,8 +47,7 @@ describe('U-Net with ConvTranspose2d', () => {
     const pkg = await cachedPackage(graph, { target: 'cpu' });
     const model = await loadPackage(pkg.dir, writeSafetensors(graph.weights));
     try {
-      const all = image(graph);
-      for (const n of [1, 2]) await expectPackageMatches(model, graph, batches(all, n), `unet_transposed cpu batch ${n}`, graph.weights);
+      await expectBatchesMatch(model, graph, 'cpu');
     } finally {
       model.dispose();
     }
@@ -58,8 +62,7 @@ describe('U-Net with ConvTranspose2d', () => {
     if (!gpu) return;
     const model = await (await importWgslPackage(dir)).Model.load(join(dir, 'weights.safetensors'), { gpu });
     try {
-      const all = image(graph);
-      for (const n of [1, 2]) await expectPackageMatches(model, graph, batches(all, n), `unet_transposed wgsl batch ${n}`, graph.weights);
+      await expectBatchesMatch(model, graph, 'wgsl');
     } finally {
       model.dispose();
     }

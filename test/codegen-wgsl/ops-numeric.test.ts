@@ -3,13 +3,10 @@
 // rtol 1e-4 / atol 1e-5 unless a case states why not, integers and bool exactly).
 import { describe, expect, it } from 'vitest';
 import { generateWgsl } from '../../src/codegen/wgsl/generate.js';
-import { WebGpuModel } from '../../runtime/webgpu/executor.js';
-import { runGraph } from '../../src/ir/interp.js';
-import { compareTensors } from '../conformance/compare.js';
-import { NUMERIC_CASES, numericInputs } from '../codegen/op-cases-numeric.js';
-import { lavapipeGpu, toTensor, validateShader } from './harness.js';
+import { NUMERIC_CASES } from '../codegen/op-cases-numeric.js';
+import { expectWgslCaseMatches } from '../codegen/op-suite.js';
+import { lavapipeGpu, validateShader } from './harness.js';
 
-const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 // lavapipe compiles these long kernels (recurrences, 16-tap interpolation) in about half the time with
 // 4-wide code; read when the Vulkan driver loads, so set before lavapipeGpu
 process.env.LP_NATIVE_VECTOR_WIDTH ??= '128';
@@ -24,19 +21,5 @@ describe('wgsl target: numeric op shaders pass validation', () => {
 
 describe('wgsl target: numeric ops on lavapipe vs the interpreter', () => {
   const gpu = lavapipeGpu();
-  it.skipIf(!gpu).each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const inputs = numericInputs(c);
-    const want = runGraph(c.graph, inputs);
-    const weights = new Map(c.graph.params.map((p) => [p.name, c.graph.weights.get(p.name)!]));
-    const model = await WebGpuModel.load(gpu!, programs.get(c.name)!.plan, weights);
-    try {
-      const got = await model.run(inputs);
-      for (const out of c.graph.outputs) {
-        const cmp = compareTensors(toTensor(got.get(out.name)!), want.get(out.name)!, () => c.tolerance ?? TOLERANCE);
-        expect(cmp.ok, `${c.name}/${out.name}: ${cmp.reason}`).toBe(true);
-      }
-    } finally {
-      model.destroy();
-    }
-  }, 600_000);
+  it.skipIf(!gpu).each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => expectWgslCaseMatches(gpu!, programs.get(c.name)!.plan, c), 600_000);
 });
