@@ -209,6 +209,8 @@ export const NUMERIC_CASES: NumericCase[] = [
       b.output(b.op1('dft', [real], { axis: 1, onesided: true, dft_length: 8 }, { name: 'real_onesided_padded' }));
       b.output(b.op1('dft', [complex], { axis: 1, inverse: true }, { name: 'complex_inverse' }));
       b.output(b.op1('dft', [complex], { axis: 0, dft_length: 2 }, { name: 'complex_truncated' }));
+      b.output(b.op1('stft', [b.input('signal', f32(2, 20, 1)), b.input('window', f32(6))], { frame_step: 3 }, { name: 'stft_window' }));
+      b.output(b.op1('stft', [b.input('signal_c', f32(1, 11, 2))], { frame_step: 2, frame_length: 4, onesided: false }, { name: 'stft_complex' }));
     }),
   },
   {

@@ -1,6 +1,7 @@
-// grid_sample, roi_align and dft: per output position, source coordinates computed in f64 and the
+// grid_sample, roi_align, dft and stft: per output position, source coordinates computed in f64 and the
 // interpolation taps around them; positions run in parallel, channels inside reuse the taps.
 import { isStatic } from '../../ir/dim.js';
+import { DType } from '../../ir/dtype.js';
 import {
   Expr, Stmt, add, and, assign, bin, call, cast, defaultSchedule, ge, idx, ivar, letv, load, loop, lt, mul, num, select, store, svar, when,
 } from '../kernel-ir.js';
@@ -191,20 +192,46 @@ const roiAlign: OpLowering = {
   },
 };
 
-/** Longest transform whose twiddle table the kernel spells out. */
-const MAX_DFT_TABLE = 1024;
-
 /**
- * dft: each bin a direct sum over the signal (zero-padded or truncated to dft_length) with twiddle
- * factors of angle 2π((j·k) mod n)/n, as the interpreter's table holds them; signals run in parallel.
+ * One Fourier transform as the interpreter computes it: bins [0, bins) of the length-n transform of
+ * the samples `read(j)` (re, im) for j < count (zeros beyond), stored as (re, im) pairs at `out(k)`.
+ * The twiddle table is spelled out as literals: exact here, and accurate where sin/cos are not (WGSL).
  */
+function transformStmts(ctx: LowerCtx, n: number, inverse: boolean, bins: number, count: number, read: (j: Expr) => [Expr, Expr], out: (k: Expr) => Expr, Y: string, d: DType): Stmt[] {
+  const [k, j, sr, si, m, re, im, cosT, sinT] = ['k', 'j', 'sr', 'si', 'm', 're', 'im', 'cos', 'sin'].map((h) => ctx.fresh(h));
+  const F = (name: string) => svar(name, 'f64');
+  const cos = load(cosT, ivar(m), 'f64'), sin = bin('mul', f64(inverse ? 1 : -1), load(sinT, ivar(m), 'f64'));
+  const [reJ, imJ] = read(ivar(j));
+  const scale = f64(inverse ? 1 / n : 1);
+  return [
+    { k: 'alloc', name: cosT, dtype: 'f64', size: idx(n), scope: 'local' },
+    { k: 'alloc', name: sinT, dtype: 'f64', size: idx(n), scope: 'local' },
+    ...Array.from({ length: n }, (_, q) => [store(cosT, idx(q), f64(Math.cos((2 * Math.PI * q) / n))), store(sinT, idx(q), f64(Math.sin((2 * Math.PI * q) / n)))]).flat(),
+    loop(k, idx(bins), [
+      letv(sr, f64(0), true), letv(si, f64(0), true),
+      loop(j, idx(count), [
+        letv(m, bin('rem', mul(ivar(j), ivar(k)), idx(n))),
+        letv(re, reJ), letv(im, imJ),
+        assign(sr, add(F(sr), bin('sub', bin('mul', F(re), cos), bin('mul', F(im), sin)))),
+        assign(si, add(F(si), add(bin('mul', F(re), sin), bin('mul', F(im), cos)))),
+      ]),
+      store(Y, out(ivar(k)), cast(bin('mul', F(sr), scale), d)),
+      store(Y, add(out(ivar(k)), idx(1)), cast(bin('mul', F(si), scale), d)),
+    ]),
+  ];
+}
+
+/** Longest transform whose twiddle table the kernel spells out. */
+const MAX_TRANSFORM = 1024;
+const tooLong = (n: number) => (n <= MAX_TRANSFORM ? null : `transform length ${n} (the twiddle table holds at most ${MAX_TRANSFORM})`);
+
+/** dft: each signal's bins as direct sums (zero-padded or truncated to dft_length); signals in parallel. */
 const dft: OpLowering = {
   unsupported(node, attrs) {
     const x = node.inputs[0]!.type;
     if (!FLOATS.has(x.dtype)) return `dtype ${x.dtype}`;
     if (!x.shape.slice(1).every(isStatic)) return 'the dims after the first must be static';
-    const length = (attrs.dft_length as number | undefined) ?? (x.shape[normAxis(attrs.axis as number, x.shape.length)] as number);
-    return length <= MAX_DFT_TABLE ? null : `dft_length ${length} (the twiddle table holds at most ${MAX_DFT_TABLE})`;
+    return tooLong((attrs.dft_length as number | undefined) ?? (x.shape[normAxis(attrs.axis as number, x.shape.length)] as number));
   },
   lower(ctx) {
     const X = req(ctx, 0), Y = ctx.output(0);
@@ -214,38 +241,43 @@ const dft: OpLowering = {
     const parts = X.type.shape[rank - 1] as number, n = X.type.shape[axis] as number;
     const length = (ctx.attrs.dft_length as number | undefined) ?? n;
     const bins = Y.type.shape[axis] as number;
-    const inverse = ctx.attrs.inverse === true;
     const outer = productExpr(X.type.shape.slice(0, axis)), inner = productExpr(X.type.shape.slice(axis + 1, rank - 1));
-    const [o, i, k, j, sr, si, angle, re, im] = ['o', 'i', 'k', 'j', 'sr', 'si', 'angle', 're', 'im'].map((h) => ctx.fresh(h));
-    const at = mul(add(mul(add(mul(ivar(o), idx(n)), ivar(j)), inner), ivar(i)), idx(parts));
-    const F = (name: string) => svar(name, 'f64');
-    const [cosT, sinT] = [ctx.fresh('cos'), ctx.fresh('sin')];
-    const cos = load(cosT, ivar(angle), 'f64'), sin = bin('mul', f64(inverse ? 1 : -1), load(sinT, ivar(angle), 'f64'));
-    // the interpreter's twiddle table as literals: exact here, and accurate where sin/cos are not (WGSL)
-    const table: Stmt[] = [
-      { k: 'alloc', name: cosT, dtype: 'f64', size: idx(length), scope: 'local' },
-      { k: 'alloc', name: sinT, dtype: 'f64', size: idx(length), scope: 'local' },
-      ...Array.from({ length }, (_, m) => [store(cosT, idx(m), f64(Math.cos((2 * Math.PI * m) / length))), store(sinT, idx(m), f64(Math.sin((2 * Math.PI * m) / length)))]).flat(),
-    ];
-    const sum: Stmt[] = [
-      letv(angle, bin('rem', mul(ivar(j), ivar(k)), idx(length))),
-      letv(re, cast(load(X.buf, at, d), 'f64')),
-      letv(im, parts === 2 ? cast(load(X.buf, add(at, idx(1)), d), 'f64') : f64(0)),
-      assign(sr, add(F(sr), bin('sub', bin('mul', F(re), cos), bin('mul', F(im), sin)))),
-      assign(si, add(F(si), add(bin('mul', F(re), sin), bin('mul', F(im), cos)))),
-    ];
-    const out = mul(add(mul(add(mul(ivar(o), idx(bins)), ivar(k)), inner), ivar(i)), idx(2));
-    const scale = f64(inverse ? 1 / length : 1);
-    const body = loop(o, outer, [loop(i, inner, [...table, loop(k, idx(bins), [
-      letv(sr, f64(0), true), letv(si, f64(0), true),
-      loop(j, idx(Math.min(n, length)), sum),
-      store(Y.buf, out, cast(bin('mul', F(sr), scale), d)),
-      store(Y.buf, add(out, idx(1)), cast(bin('mul', F(si), scale), d)),
-    ])])]);
+    const [o, i] = [ctx.fresh('o'), ctx.fresh('i')];
+    const at = (j: Expr) => mul(add(mul(add(mul(ivar(o), idx(n)), j), inner), ivar(i)), idx(parts));
+    const read = (j: Expr): [Expr, Expr] => [cast(load(X.buf, at(j), d), 'f64'), parts === 2 ? cast(load(X.buf, add(at(j), idx(1)), d), 'f64') : f64(0)];
+    const out = (k: Expr) => mul(add(mul(add(mul(ivar(o), idx(bins)), k), inner), ivar(i)), idx(2));
+    const body = loop(o, outer, [loop(i, inner, transformStmts(ctx, length, ctx.attrs.inverse === true, bins, Math.min(n, length), read, out, Y.buf, d))]);
     const s = defaultSchedule(mul(mul(outer, inner), idx(bins * length)));
     s.parallel = [o, i];
     return { body: [body], schedule: s };
   },
 };
 
-export const SAMPLING: Record<string, OpLowering> = { grid_sample: gridSample, roi_align: roiAlign, dft };
+/** stft: each frame (times the window) transformed as dft does; frames run in parallel. */
+const stft: OpLowering = {
+  unsupported(node, attrs) {
+    const x = node.inputs[0]!.type;
+    if (!FLOATS.has(x.dtype)) return `dtype ${x.dtype}`;
+    if (!x.shape.slice(1).every(isStatic)) return 'the signal length must be static';
+    return tooLong((attrs.frame_length as number | undefined) ?? (node.inputs[1]!.type.shape[0] as number));
+  },
+  lower(ctx) {
+    const S = req(ctx, 0), Win = ctx.input(1), Y = ctx.output(0);
+    const d = S.type.dtype;
+    const [, length, parts] = S.type.shape as number[];
+    const [batch, frames, bins] = Y.type.shape;
+    const frameLength = (ctx.attrs.frame_length as number | undefined) ?? (Win!.type.shape[0] as number);
+    const step = ctx.attrs.frame_step as number;
+    const [b, f] = [ctx.fresh('b'), ctx.fresh('f')];
+    const at = (j: Expr) => mul(add(add(mul(ivar(b), idx(length)), mul(ivar(f), idx(step))), j), idx(parts));
+    const windowed = (v: Expr, j: Expr) => (Win ? bin('mul', v, cast(load(Win.buf, j, Win.type.dtype), 'f64')) : v);
+    const read = (j: Expr): [Expr, Expr] => [windowed(cast(load(S.buf, at(j), d), 'f64'), j), parts === 2 ? windowed(cast(load(S.buf, add(at(j), idx(1)), d), 'f64'), j) : f64(0)];
+    const out = (k: Expr) => mul(add(mul(add(mul(ivar(b), idx(frames as number)), ivar(f)), idx(bins as number)), k), idx(2));
+    const body = loop(b, dimExpr(batch), [loop(f, idx(frames as number), transformStmts(ctx, frameLength, false, bins as number, frameLength, read, out, Y.buf, d))]);
+    const s = defaultSchedule(mul(dimExpr(batch), idx((frames as number) * (bins as number) * frameLength)));
+    s.parallel = [b, f];
+    return { body: [body], schedule: s };
+  },
+};
+
+export const SAMPLING: Record<string, OpLowering> = { grid_sample: gridSample, roi_align: roiAlign, dft, stft };
