@@ -25,7 +25,7 @@ export interface OutputTensor { dtype: string; shape: number[]; data: Float32Arr
 export const NO_ADAPTER = 'no WebGPU adapter: install a Vulkan driver (e.g. Mesa lavapipe) or run in a browser with WebGPU';
 
 /** Messages for the codes a failed check leaves in the status word (the codes of the C ABI). */
-const STATUS: Record<number, string> = { 4: 'a gather index is out of range' };
+const STATUS: Record<number, string> = { 4: 'an index read from a tensor is out of range (gather, scatter, loss target, unpool, sequence length)' };
 
 const bytesOf = (v: ArrayBufferView) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 

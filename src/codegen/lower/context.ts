@@ -64,3 +64,6 @@ export function req(ctx: LowerCtx, i: number): Operand {
 }
 
 export type ExprOf = (index: Expr) => Expr;
+
+/** The run's status when an index read from a tensor is out of range (runtime/webgpu/executor.ts names it). */
+export const INDEX_OUT_OF_RANGE = 4;

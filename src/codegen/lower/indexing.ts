@@ -17,12 +17,10 @@ import {
   Expr, ScalarType, Stmt, add, and, assign, bin, call, cast, defaultSchedule, ge, idx, ivar, letv, lit, load, loop, lt, mul, num, select, store, sub, svar, when,
 } from '../kernel-ir.js';
 import { dimExpr, linearIndex, productExpr, stridesExpr } from './dims.js';
-import { LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
+import { INDEX_OUT_OF_RANGE, LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
 import { copyNest } from './movement.js';
 import { NORMALIZE } from './normalize.js';
 
-/** The C ABI's status code for an index out of range (runtime/webgpu/executor.ts names it). */
-export const INDEX_OUT_OF_RANGE = 4;
 
 /** Values these kernels compute or select as numbers; f16/bf16 storage has no scalar type in the kernel IR. */
 const numeric = (d: DType) => d !== 'f16' && d !== 'bf16';

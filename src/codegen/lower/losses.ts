@@ -7,7 +7,7 @@
 import { Expr, Stmt, add, and, assign, bin, call, cast, defaultSchedule, ge, idx, ivar, letv, load, loop, lt, mul, num, select, store, svar, when } from '../kernel-ir.js';
 import { dimExpr, productExpr } from './dims.js';
 import { LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
-import { INDEX_OUT_OF_RANGE } from './indexing.js';
+import { INDEX_OUT_OF_RANGE } from './context.js';
 
 const f64 = (v: number) => num('f64', v);
 

@@ -9,7 +9,7 @@ import {
 } from '../kernel-ir.js';
 import { broadcastNest } from './elementwise.js';
 import { dimExpr, linearIndex, productExpr, stridesExpr } from './dims.js';
-import { LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
+import { INDEX_OUT_OF_RANGE, LowerCtx, LoweredKernel, OpLowering, req } from './context.js';
 
 /** Loop nest over `shape` (size-1 dims dropped): outer two loops parallel, innermost vectorized. */
 export function copyNest(ctx: LowerCtx, shape: readonly Dim[], body: (coords: Expr[]) => Stmt[]): LoweredKernel {
@@ -126,7 +126,7 @@ const gather: OpLowering = {
     const count = productExpr(I.type.shape);
     const [c, o, k, i] = [ctx.fresh('c'), ctx.fresh('o'), ctx.fresh('k'), ctx.fresh('i')];
     const index = cast(load(I.buf, ivar(c), I.type.dtype), 'index');
-    const check = loop(c, count, [{ k: 'check', cond: and(ge(index, sub(idx(0), d)), lt(index, d)), code: 4, message: 'gather index out of range' }]);
+    const check = loop(c, count, [{ k: 'check', cond: and(ge(index, sub(idx(0), d)), lt(index, d)), code: INDEX_OUT_OF_RANGE, message: 'gather index out of range' }]);
     const raw = cast(load(I.buf, ivar(k), I.type.dtype), 'index');
     const row = select(lt(raw, idx(0)), add(raw, d), raw);
     const copy = loop(o, outer, [loop(k, count, [

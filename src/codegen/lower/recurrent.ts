@@ -8,11 +8,9 @@ import {
   Expr, Stmt, add, and, assign, bin, call, cast, defaultSchedule, ge, idx, ivar, letv, load, loop, mul, num, select, store, sub, svar,
 } from '../kernel-ir.js';
 import { dimExpr } from './dims.js';
-import { LowerCtx, OpLowering, Operand, req } from './context.js';
+import { INDEX_OUT_OF_RANGE, LowerCtx, OpLowering, Operand, req } from './context.js';
 
 const f64 = (v: number) => num('f64', v);
-/** the run's status when a sequence length is outside the sequence (as for out-of-range indices) */
-const INDEX_OUT_OF_RANGE = 4;
 
 /** An ONNX recurrent activation applied to an f64 expression (clipped first when the op says so). */
 function activation(a: ActivationUse, x: Expr): Expr {

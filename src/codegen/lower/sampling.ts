@@ -7,13 +7,11 @@ import {
 } from '../kernel-ir.js';
 import { normAxis } from '../../ir/ops/util.js';
 import { dimExpr, productExpr } from './dims.js';
-import { LowerCtx, OpLowering, req } from './context.js';
+import { INDEX_OUT_OF_RANGE, LowerCtx, OpLowering, req } from './context.js';
 import { cubicWeights } from './movement.js';
 
 const f64 = (v: number) => num('f64', v);
 const FLOATS = new Set(['f32', 'f64']);
-/** the run's status when an index names no element (as for gather's indices) */
-const INDEX_OUT_OF_RANGE = 4;
 
 /** Statements that fold `x` (f64) into [lo, hi] by reflecting at the bounds as often as needed; returns the folded value. */
 function reflect(ctx: LowerCtx, stmts: Stmt[], x: Expr, lo: number, hi: number): Expr {
