@@ -66,6 +66,8 @@ export interface MethodDecl {
   name: Ident;
   params: Param[];
   returnType: TypeNode | undefined;
+  /** `-> logits: f32[...]` or `-> (logits: f32[...], f32[...])`: one entry per result, present when any is named */
+  resultNames?: (Ident | undefined)[];
   body: Stmt[];
   annotations: Annotation[];
   span: Span;

@@ -59,6 +59,8 @@ export class Checker {
   private readonly instantiating: { decl: BlockDecl; span: Span }[] = [];
   private readonly choosePaths = new Set<string>();
   readonly usedChoices = new Set<string>();
+  /** methods whose result names were checked: a block instantiated many times reports a bad name once */
+  private readonly resultNamesChecked = new Set<MethodDecl>();
   private readonly constants = new Map<string, Value>();
   /** loop iterations unrolled so far, against UNROLL_LIMIT */
   private unrolled = 0;
@@ -154,7 +156,7 @@ export class Checker {
           continue;
         }
         seen.set(name, m.name.span);
-        if (m.kind === 'method') continue;
+        if (m.kind === 'method') { this.checkResultNames(m); continue; }
         const memberPath = joinPath(path, name);
         const mctx: Ctx = { inst, module, scopes: [], path: memberPath };
         this.recordAnnotations(m.annotations, memberPath, mctx);
@@ -640,6 +642,22 @@ export class Checker {
     return frame.returned;
   }
 
+  /** Result names are graph output names: each may appear once and may not be one of the method's parameters. */
+  private checkResultNames(method: MethodDecl): void {
+    if (this.resultNamesChecked.has(method)) return;
+    this.resultNamesChecked.add(method);
+    const seen = new Map<string, Span>(method.params.map((p) => [p.name.name, p.name.span]));
+    for (const result of method.resultNames ?? []) {
+      if (!result) continue;
+      const first = seen.get(result.name);
+      if (first) {
+        const isParam = method.params.some((p) => p.name.span === first);
+        const message = isParam ? `result '${result.name}' of ${method.name.name} has the name of its parameter` : `${method.name.name} names two results '${result.name}'`;
+        this.error('DSC5012', message, result.span, [{ message: isParam ? `the parameter '${result.name}'` : `the first '${result.name}'`, loc: spanLoc(first) }]);
+      } else seen.set(result.name, result.span);
+    }
+  }
+
   private checkReturn(type: TypeNode, v: Val, frame: Frame, ctx: Ctx, name: string, callSpan: Span): boolean {
     const calledHere: Note[] = frame.inst.path === '' && !ctx.frame ? [] : [{ message: 'called here', loc: spanLoc(callSpan) }];
     if (type.kind === 'tupleType') {
@@ -893,6 +911,8 @@ export class Checker {
     if (!frame.returned) return this.error('DSC5023', `${inst.decl.name.name}.forward ends without returning a value`, method.name.span);
     if (frame.returned.k === 'poison') return POISON;
     if (method.returnType && !this.checkReturn(method.returnType, frame.returned, frame, { ...ctx, frame: undefined }, `${inst.decl.name.name}.forward`, method.span)) return POISON;
+    const clash = method.resultNames?.find((r) => r && paramNames.has(r.name));
+    if (clash) return this.error('DSC5012', `model output '${clash.name}' has the name of a parameter`, clash.span);
     return frame.returned;
   }
 }

@@ -5,7 +5,7 @@ import { Diagnostic } from '../../diag/diagnostic.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { Graph, Value } from '../../ir/graph.js';
 import { verifyGraph } from '../../ir/verify.js';
-import type { BlockDecl } from './ast.js';
+import type { BlockDecl, MethodDecl } from './ast.js';
 import { Checker } from './check.js';
 import { ModuleLoader, spanLoc } from './modules.js';
 import type { Val } from './values.js';
@@ -63,9 +63,10 @@ function compile(file: string, source: string | undefined, shownAs: string, opts
   if (checker.diagnostics.length > 0 || !result) return { diagnostics: checker.diagnostics, sources };
 
   const outputs = result.k === 'tuple' ? result.items : [result];
+  const forward = model.members.find((m): m is MethodDecl => m.kind === 'method' && m.name.name === 'forward');
   outputs.forEach((v, i) => {
     const value = (v as { k: 'tensor'; v: Value }).v;
-    const name = outputs.length === 1 ? 'output' : `output${i}`;
+    const name = forward?.resultNames?.[i]?.name ?? (outputs.length === 1 ? 'output' : `output${i}`);
     const isNodeResult = value.producer !== undefined && !b.graph.outputs.includes(value);
     const out = isNodeResult ? value : b.op1('identity', [value], {}, { name });
     if (isNodeResult) out.name = b.freshName(name);

@@ -27,6 +27,15 @@ function token(n: CstNode | undefined, key: string): IToken | undefined {
   return tokens(n, key)[0];
 }
 
+/** The offset of a node's first real token (Infinity when it has none). */
+function firstOffset(n: CstNode): number {
+  let first = Infinity;
+  for (const list of Object.values(n.children)) {
+    for (const el of list) first = Math.min(first, isNode(el) ? firstOffset(el) : isRealToken(el) ? el.startOffset : Infinity);
+  }
+  return first;
+}
+
 const ESCAPED: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
 
 /** The value of a string token; unknown escapes stay as written (the lexer reported them). */
@@ -162,9 +171,16 @@ export class AstBuilder {
     const span = this.span(n);
     if (weight) return { kind: 'weight', name: this.ident(token(weight, 'Identifier')), type: this.type(node(weight, 'type')), annotations, span };
     if (method) {
+      const name = this.ident(token(method, 'Identifier'));
+      const params = this.params(node(method, 'paramList'));
+      const returnNode = node(method, 'type');
+      const single = token(method, 'resultName');
+      const tuple = node(returnNode, 'tupleType');
+      const resultNames = single ? [this.ident(single)] : tuple ? this.tupleNames(tuple) : undefined;
+      const returnType = this.optionalType(returnNode, true);
       return {
-        kind: 'method', name: this.ident(token(method, 'Identifier')), params: this.params(node(method, 'paramList')),
-        returnType: this.optionalType(node(method, 'type')), body: this.stmtBlock(node(method, 'stmtBlock')), annotations, span,
+        kind: 'method', name, params, returnType, ...(resultNames?.some((n) => n) ? { resultNames } : {}),
+        body: this.stmtBlock(node(method, 'stmtBlock')), annotations, span,
       };
     }
     const field = node(n, 'fieldMember');
@@ -220,11 +236,22 @@ export class AstBuilder {
 
   // ---- types ----
 
-  private optionalType(n: CstNode | undefined): A.TypeNode | undefined {
-    return n ? this.type(n) : undefined;
+  private optionalType(n: CstNode | undefined, isResult = false): A.TypeNode | undefined {
+    return n ? this.type(n, isResult) : undefined;
   }
 
-  private type(n: CstNode | undefined): A.TypeNode {
+  /** The name of each element of a result tuple: the `name:` written just before that element's type. */
+  private tupleNames(tuple: CstNode): (A.Ident | undefined)[] {
+    const names = tokens(tuple, 'resultName');
+    const starts = nodes(tuple, 'type').map((t) => firstOffset(t));
+    return starts.map((start, i) => {
+      const name = names.find((t) => t.startOffset < start && (i === 0 || t.startOffset > starts[i - 1]));
+      return name ? this.ident(name) : undefined;
+    });
+  }
+
+  /** `isResult`: the type is a method's result type, whose tuple elements may be named. */
+  private type(n: CstNode | undefined, isResult = false): A.TypeNode {
     if (!n) return this.missing();
     const span = this.span(n);
     const tensor = node(n, 'tensorType');
@@ -237,7 +264,15 @@ export class AstBuilder {
     const element = node(n, 'element');
     if (element) return { kind: 'listType', element: this.type(element), span };
     const tuple = node(n, 'tupleType');
-    if (tuple) return { kind: 'tupleType', elements: nodes(tuple, 'type').map((t) => this.type(t)), span };
+    if (tuple) {
+      const named = tokens(tuple, 'resultName')[0];
+      if (named && !isResult) {
+        this.diagnostics.push(new Diagnostic('DSC5002', `a result name ('${named.image}:') belongs only in a method's result type`, {
+          file: this.file, line: named.startLine!, col: named.startColumn!, length: named.image.length,
+        }));
+      }
+      return { kind: 'tupleType', elements: nodes(tuple, 'type').map((t) => this.type(t)), span };
+    }
     const name = token(n, 'Identifier');
     return name ? { kind: 'namedType', name: name.image, span } : this.missing();
   }

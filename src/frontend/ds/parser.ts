@@ -132,7 +132,12 @@ export class DsParser extends CstParser {
   methodDecl = this.RULE('methodDecl', () => {
     this.CONSUME(T.Identifier);
     this.SUBRULE(this.paramList);
-    this.OPTION(() => { this.CONSUME(T.Arrow); this.SUBRULE(this.type); });
+    this.OPTION(() => {
+      this.CONSUME(T.Arrow);
+      // `name: type` names the result; LL(2) tells it from a named type such as `int`
+      this.OPTION2(() => { this.CONSUME2(T.Identifier, { LABEL: 'resultName' }); this.CONSUME(T.Colon); });
+      this.SUBRULE(this.type);
+    });
     this.SUBRULE(this.stmtBlock);
   });
 
@@ -236,9 +241,14 @@ export class DsParser extends CstParser {
 
   tupleType = this.RULE('tupleType', () => {
     this.CONSUME(T.LParen);
+    this.OPTION(() => { this.CONSUME(T.Identifier, { LABEL: 'resultName' }); this.CONSUME(T.Colon); });
     this.SUBRULE(this.type);
-    this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE2(this.type); });
-    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.OPTION2(() => { this.CONSUME2(T.Identifier, { LABEL: 'resultName' }); this.CONSUME2(T.Colon); });
+      this.SUBRULE2(this.type);
+    });
+    this.OPTION3(() => this.CONSUME2(T.Comma));
     this.CONSUME(T.RParen);
   });
 

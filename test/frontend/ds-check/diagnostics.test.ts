@@ -221,6 +221,18 @@ const CASES: { name: string; src: string; files?: Record<string, string>; choose
     expected: "/virtual/net.ds:3:11: error DSC5012: model input 'w' has the name of a parameter\n 3 |   forward(w: f32[N, 4]) -> f32[N, 4] { return w }\n   |           ^",
   },
   {
+    name: 'two results with one name', src: `model M {\n  forward(x: f32[N, 4]) -> (a: f32[N, 4], a: f32[N, 4]) { return (x, x) }\n}`,
+    expected: "/virtual/net.ds:2:43: error DSC5012: forward names two results 'a'\n 2 |   forward(x: f32[N, 4]) -> (a: f32[N, 4], a: f32[N, 4]) { return (x, x) }\n   |                                           ^\n  /virtual/net.ds:2:29: note: the first 'a'\n   2 |   forward(x: f32[N, 4]) -> (a: f32[N, 4], a: f32[N, 4]) { return (x, x) }\n     |                             ^",
+  },
+  {
+    name: 'a result named like an input', src: `model M {\n  forward(x: f32[N, 4]) -> x: f32[N, 4] { return x }\n}`,
+    expected: "/virtual/net.ds:2:28: error DSC5012: result 'x' of forward has the name of its parameter\n 2 |   forward(x: f32[N, 4]) -> x: f32[N, 4] { return x }\n   |                            ^\n  /virtual/net.ds:2:11: note: the parameter 'x'\n   2 |   forward(x: f32[N, 4]) -> x: f32[N, 4] { return x }\n     |           ^",
+  },
+  {
+    name: 'a model output named like a parameter', src: `model M {\n  param w: f32[4]\n  forward(x: f32[N, 4]) -> w: f32[N, 4] { return x * w }\n}`,
+    expected: "/virtual/net.ds:3:28: error DSC5012: model output 'w' has the name of a parameter\n 3 |   forward(x: f32[N, 4]) -> w: f32[N, 4] { return x * w }\n   |                            ^",
+  },
+  {
     name: 'tensor computation in a member', src: `model M {\n  param w: f32[4]\n  doubled = w * 2\n  forward(x: f32[N, 4]) -> f32[N, 4] { return x }\n}`,
     expected: "/virtual/net.ds:3:13: error DSC5024: tensor computation (mul) belongs in a method such as forward, not in a member initializer\n 3 |   doubled = w * 2\n   |             ^^^^^",
   },

@@ -56,6 +56,35 @@ model M {
     expect(run(g, { x: f32([2, 3], [1, 2, 3, 4, 5, 6]) })).toEqual([[4, 5, 6], [1, 3, 4, 6], [6, 15]]);
   });
 
+  it('named results name the graph outputs; unnamed ones keep the defaults', () => {
+    const single = compile(`model M {
+  param w: f32[2, 2]
+  forward(x: f32[N, 2]) -> logits: f32[N, 2] { return x @ w }
+}`);
+    expect(single.outputs.map((v) => v.name)).toEqual(['logits']);
+    const tuple = compile(`model M {
+  forward(x: f32[N, 2]) -> (logits: f32[N, 2], f32[N], probs: f32[N, 2],) {
+    return (x, x.sum(axis: -1), softmax(x, axis: -1))
+  }
+}`);
+    expect(tuple.outputs.map((v) => v.name)).toEqual(['logits', 'output1', 'probs']);
+    expect(run(tuple, { x: f32([1, 2], [1, 1]) })).toEqual([[1, 1], [2], [0.5, 0.5]]);
+  });
+
+  it('a block method may name its results without naming graph outputs', () => {
+    const g = compile(`block Twice() {
+  forward(x: f32[N]) -> (y: f32[N], z: f32[N]) { return (x * 2, x) }
+}
+model M {
+  t = Twice()
+  forward(x: f32[N]) -> f32[N] {
+    let (a, b) = t(x)
+    return a + b
+  }
+}`);
+    expect(g.outputs.map((v) => v.name)).toEqual(['output']);
+  });
+
   it('a conditional member is absent when false, and tested with ?', () => {
     const src = (flag: string) => `import { Linear } from "std/nn"
 block B(gated: bool) {

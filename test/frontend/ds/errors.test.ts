@@ -225,4 +225,15 @@ describe('recovery: one parse reports every independent error', () => {
     expect(diagnostics.map((d) => d.message)).toEqual(["expected ')' to close the call to f, found '}'"]);
     expect(ast.decls.map((d) => d.name.name)).toEqual(['A', 'M']);
   });
+
+  it('allows result names only in a method result type', () => {
+    expect(render('block B() {\n  f(x: (a: f32[N], f32[N])) -> (y: f32[N], (z: f32[N], f32[N])) { return x }\n}')).toBe([
+      "net.ds:2:9: error DSC5002: a result name ('a:') belongs only in a method's result type",
+      ' 2 |   f(x: (a: f32[N], f32[N])) -> (y: f32[N], (z: f32[N], f32[N])) { return x }',
+      '   |         ^',
+      "net.ds:2:45: error DSC5002: a result name ('z:') belongs only in a method's result type",
+      ' 2 |   f(x: (a: f32[N], f32[N])) -> (y: f32[N], (z: f32[N], f32[N])) { return x }',
+      '   |                                             ^',
+    ].join('\n'));
+  });
 });

@@ -189,4 +189,23 @@ describe('types, members and statements', () => {
     expect(c.value).toEqual(name('q'));
     expect(d.annotations.map((n) => n.name.name)).toEqual(['keep']);
   });
+
+  it('names a single result or tuple results in the signature, and tells `name: f32` from the named type `int`', () => {
+    const { ast, diagnostics } = parseDs(`block B() {
+  one(x: f32[N]) -> logits: f32[N] { return x }
+  two(x: f32[N]) -> (logits: f32[N], f32[N], probs: f32[N]) { return (x, x, x) }
+  plain(x: f32[N]) -> int { return 1 }
+  pair(x: f32[N]) -> (int, f32[N]) { return (1, x) }
+}`, 'net.ds');
+    expect(diagnostics).toEqual([]);
+    const [one, two, plain, pair] = (ast.decls[0] as BlockDecl).members as MethodDecl[];
+    expect(one.resultNames?.map((n) => n?.name)).toEqual(['logits']);
+    expect(withoutSpans(one.returnType)).toEqual({ kind: 'tensorType', dtype: 'f32', shape: [{ kind: 'dimName', name: 'N' }] });
+    expect(two.resultNames?.map((n) => n?.name)).toEqual(['logits', undefined, 'probs']);
+    expect(two.resultNames?.[2]?.span).toMatchObject({ line: 3, col: 46 });
+    expect((two.returnType as { elements: unknown[] }).elements).toHaveLength(3);
+    expect(plain.resultNames).toBeUndefined();
+    expect(withoutSpans(plain.returnType)).toEqual({ kind: 'namedType', name: 'int' });
+    expect(pair.resultNames).toBeUndefined();
+  });
 });
