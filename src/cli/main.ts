@@ -332,8 +332,7 @@ function loadWithChoices(a: ParsedArgs, command: string): Graph {
 async function cmdProfile(argv: string[], log: (s: string) => void, err: (s: string) => void): Promise<number> {
   const a = parseArgs(argv, { input: { value: true, repeat: true, short: 'i' }, weights: { value: true }, target: { value: true, short: 't' }, runs: { value: true }, threads: { value: true }, out: { value: true, short: 'o' }, O: { value: true, short: 'O' }, choose: { value: true, repeat: true } }, 'profile');
   if (a.positional.length !== 1) throw diag('DSC9001', `dsc profile: expected one MODEL, got ${a.positional.length} (see 'dsc help profile')`);
-  const target = a.flags.get('target')?.[0] ?? 'cpu';
-  if (target !== 'cpu' && target !== 'wgsl') throw diag('DSC9001', `dsc profile: --target expects cpu or wgsl, got '${target}'`);
+  const target = getTarget(a.flags.get('target')?.[0] ?? DEFAULT_TARGET, 'profile').name;
   const count = (flag: string) => {
     const text = a.flags.get(flag)?.[0];
     if (text !== undefined && !/^[1-9][0-9]*$/.test(text)) throw diag('DSC9001', `dsc profile: --${flag} expects a positive integer, got '${text}'`);

@@ -6,6 +6,7 @@ import { parseArgs } from './args.js';
 import { diag } from '../diag/diagnostic.js';
 import { loadModel } from '../frontend/load.js';
 import { compileToPackage } from '../codegen/compile.js';
+import { DEFAULT_TARGET } from '../codegen/targets/registry.js';
 import { defaultPackageName, packPackage } from '../codegen/package/index.js';
 
 export const PACK_HELP = `usage: dsc pack [PACKAGE_DIR | MODEL ...] [-o DIR]
@@ -31,7 +32,7 @@ export async function cmdPack(argv: string[], log: (s: string) => void, err: (s:
       const name = basename(target).replace(/\.[^.]*$/, '');
       dir = join('out', name);
       err(`  compiling ${target} into ${dir}`);
-      await compileToPackage(loadModel(target), dir, { target: 'cpu', packageName: defaultPackageName(name) });
+      await compileToPackage(loadModel(target), dir, { target: DEFAULT_TARGET, packageName: defaultPackageName(name) });
     }
     err(`  building and packing ${dir}`);
     const packed = await packPackage(dir, destination);

@@ -5,6 +5,7 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { cachedPackage } from '../codegen/compile.js';
+import { DEFAULT_TARGET } from '../codegen/targets/registry.js';
 import { ModelManifest } from '../codegen/abi.js';
 import { ADDON_PATH } from '../codegen/package/bindings.js';
 import { Diagnostic, DiagnosticError } from '../diag/diagnostic.js';
@@ -61,7 +62,7 @@ function loadWithSources(file: string): Loaded {
 
 /** Compile one model into the package cache; user mistakes come back as diagnostics, never thrown. */
 export async function modelPackage(file: string, opts: ModelPackageOptions = {}): Promise<ModelPackageResult> {
-  const targetName = opts.target ?? 'cpu';
+  const targetName = opts.target ?? DEFAULT_TARGET;
   const loaded = loadWithSources(file);
   const failed = (diagnostics: Diagnostic[]): ModelPackageResult => ({ ok: false, diagnostics, sources: loaded.sources, files: loaded.files });
   if (!loaded.graph) return failed(loaded.diagnostics);

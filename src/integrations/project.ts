@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { ADDON_PATH } from '../codegen/package/bindings.js';
 import { defaultPackageName } from '../codegen/package/index.js';
+import { DEFAULT_TARGET } from '../codegen/targets/registry.js';
 import { diag } from '../diag/diagnostic.js';
 import { ModelPackageOptions, ModelPackageResult, modelPackage } from './model-package.js';
 
@@ -106,7 +107,7 @@ export async function buildProject(dir: string, hooks: {
   const { config, file } = readProjectConfig(dir);
   const built: BuiltModel[] = [];
   for (const [i, m] of config.models.entries()) {
-    const target = m.target ?? config.target ?? 'cpu';
+    const target = m.target ?? config.target ?? DEFAULT_TARGET;
     const stem = basename(m.model).replace(/\.[^.]*$/, '');
     const out = resolve(dir, m.out ?? join(config.outDir ?? 'dsc-packages', stem));
     checkOutputFolder(out, dir, file, i);

@@ -4,28 +4,24 @@
 // measured peak. A report kernel that a target splits into several calls (a conv and its unfolded
 // batch norm, say) gets the sum of their times; calls are matched to report kernels by the IR values
 // their source comments name.
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Graph, Value } from '../ir/graph.js';
 import { dimSymbols, evalDim } from '../ir/dim.js';
 import { isFloat } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
-import { writeSafetensors } from '../formats/safetensors.js';
 import { diag } from '../diag/diagnostic.js';
-import { cacheRoot, cachedPackage, generatePackage } from '../codegen/compile.js';
+import { cacheRoot } from '../codegen/compile.js';
 import { ModelManifest } from '../codegen/abi.js';
 import { getTarget } from '../codegen/targets/registry.js';
-import { targetPlanning } from '../codegen/targets/target.js';
+import { KernelTiming, targetPlanning } from '../codegen/targets/target.js';
 import { planMemory } from '../analysis/plan-memory.js';
 import { kernelStats } from '../report/kernel-stats.js';
 import { formatCount, formatTable } from '../report/format.js';
 import { MachinePeak, measurePeak } from './peak.js';
 
-export type ProfileTarget = 'cpu' | 'wgsl';
-
 export interface ProfileOptions {
-  target: ProfileTarget;
+  /** a registered target that can profile (its record's `profile`) */
+  target: string;
   inputs: ReadonlyMap<string, Tensor>;
   /**
    * weights given to the package at load, as a user's state_dict (every declared tensor; the package
@@ -58,7 +54,8 @@ export interface ProfileRow {
 
 export interface ModelProfile {
   model: string;
-  target: ProfileTarget;
+  /** a registered target that can profile (its record's `profile`) */
+  target: string;
   runs: number;
   rows: ProfileRow[];
   /** calls no report kernel owns (none when the source comments name every value) */
@@ -67,13 +64,14 @@ export interface ModelProfile {
   kernelMs: number;
   /** median of the same number of runs with the timers off, measured around run() */
   plainMs: number;
+  /** the fastest profiled run's kernels summed, and the fastest run without timers: interference on a busy machine only slows a run, so these compare best */
+  fastestKernelMs: number;
+  fastestPlainMs: number;
   /** the CPU's measured peak; undefined on wgsl, whose device this profiler does not measure */
   peak?: MachinePeak;
   /** how kernels were timed */
   timing: string;
 }
-
-interface KernelTiming { kernel: string; ms: number }
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -81,24 +79,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** The IR value names each kernel's source comments start with: `// %value = op(...)` lines before its function (cpu) or in its shader (wgsl). */
-export function kernelSourceValues(code: string, kernelLine: RegExp): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let pending: string[] = [];
-  for (const line of code.split('\n')) {
-    const value = /^\/\/ %("(?:[^"\\]|\\.)*"|[^\s,=]+)/.exec(line);
-    if (value) {
-      pending.push(value[1].startsWith('"') ? (JSON.parse(value[1]) as string) : value[1]);
-      continue;
-    }
-    const kernel = kernelLine.exec(line);
-    if (kernel) {
-      out.set(kernel[1], pending);
-      pending = [];
-    }
-  }
-  return out;
-}
 
 /** Symbol values (by name) bound by the given inputs, as the package binds them. */
 function symbolValues(manifest: ModelManifest, inputs: ReadonlyMap<string, Tensor>): Map<string, number> {
@@ -110,86 +90,16 @@ function symbolValues(manifest: ModelManifest, inputs: ReadonlyMap<string, Tenso
   return dims;
 }
 
-interface ProfiledPackage {
-  manifest: ModelManifest;
-  /** IR value names per kernel call name */
-  sources: Map<string, string[]>;
-  /** one run with the timers on: per call, in order */
-  profiledRun(): Promise<KernelTiming[]>;
-  /** one run with the timers off, in ms around the call */
-  plainRun(): Promise<number>;
-  timing: string;
-  dispose(): void;
-}
-
-async function cpuPackage(graph: Graph, opts: ProfileOptions): Promise<ProfiledPackage> {
-  const pkg = await cachedPackage(graph, { target: 'cpu', level: opts.level, onStage: opts.onStage });
-  const require = createRequire(join(pkg.dir, 'index.js'));
-  interface CpuModel {
-    runSync(inputs: object): unknown;
-    readonly lastProfile: { kernels: KernelTiming[] } | null;
-    dispose(): void;
-  }
-  const { Model } = require(join(pkg.dir, 'index.js')) as { Model: { load(w: Uint8Array, o: object): Promise<CpuModel> } };
-  const weights = opts.weights ? writeSafetensors(new Map(opts.weights)) : pkg.generated.weights ?? writeSafetensors(new Map());
-  const profiled = await Model.load(weights, { profile: true, threads: opts.threads });
-  const plain = await Model.load(weights, { threads: opts.threads });
-  const feeds = Object.fromEntries([...opts.inputs].map(([k, t]) => [k, { data: t.data, shape: [...t.shape] }]));
-  return {
-    manifest: pkg.generated.manifest,
-    sources: kernelSourceValues(pkg.generated.kernelFiles.get('model.cc') ?? '', /^static int (\w+)\(/),
-    async profiledRun() {
-      profiled.runSync(feeds);
-      return profiled.lastProfile!.kernels;
-    },
-    async plainRun() {
-      const t0 = performance.now();
-      plain.runSync(feeds);
-      return performance.now() - t0;
-    },
-    timing: 'steady-clock timestamps after each kernel call in the generated run function (runSync, this thread)',
-    dispose() {
-      profiled.dispose();
-      plain.dispose();
-    },
-  };
-}
-
-async function wgslPackage(graph: Graph, opts: ProfileOptions): Promise<ProfiledPackage> {
-  const generated = generatePackage(graph, { target: 'wgsl', level: opts.level, onStage: opts.onStage });
-  const { defaultNodeGpu } = await import('../../runtime/webgpu/node-default.js');
-  const { WebGpuModel } = await import('../../runtime/webgpu/executor.js');
-  const plan = generated.wgsl!.plan;
-  const model = await WebGpuModel.load(await defaultNodeGpu(), plan, opts.weights ?? generated.weights);
-  const sources = new Map<string, string[]>();
-  for (const s of plan.shaders) sources.set(s.name, kernelSourceValues(`${s.code}\n// kernel ${s.name}`, /^\/\/ kernel (\S+)$/).get(s.name) ?? []);
-  return {
-    manifest: generated.manifest,
-    sources,
-    async profiledRun() {
-      await model.run(opts.inputs, { profile: true });
-      return model.lastProfile!.kernels;
-    },
-    async plainRun() {
-      const t0 = performance.now();
-      await model.run(opts.inputs);
-      return performance.now() - t0;
-    },
-    timing: model.profileMethod === 'timestamp-query'
-      ? 'GPU timestamps (timestamp-query) at the start and end of each shader\'s compute pass'
-      : 'one queue submit per shader, timed on the CPU from submit to onSubmittedWorkDone (the device has no timestamp-query)',
-    dispose: () => model.destroy(),
-  };
-}
-
 /** Compile (or reuse) the model's package for the target and profile it. `graph` is optimized in place. */
 export async function profileModel(graph: Graph, opts: ProfileOptions): Promise<ModelProfile> {
   const runs = opts.runs ?? 10;
   if (!(Number.isInteger(runs) && runs >= 1)) throw diag('DSC9001', `dsc profile: --runs expects a positive integer, got ${runs}`);
-  const pkg = opts.target === 'cpu' ? await cpuPackage(graph, opts) : await wgslPackage(graph, opts);
+  const target = getTarget(opts.target, 'profile');
+  if (!target.profile) throw diag('DSC9001', `dsc profile: the ${target.name} target has no per-kernel timers`);
+  const pkg = await target.profile(graph, opts);
   try {
     // planned as `dsc report --target` plans it, so its kernels are the ones the package launches
-    const plan = planMemory(graph, { ...targetPlanning(getTarget(opts.target)), dims: symbolValues(pkg.manifest, opts.inputs) });
+    const plan = planMemory(graph, { ...targetPlanning(target), dims: symbolValues(pkg.manifest, opts.inputs) });
     const stats = kernelStats(plan);
     const owner = new Map<string, number>();
     stats.forEach((s, i) => {
@@ -217,7 +127,7 @@ export async function profileModel(graph: Graph, opts: ProfileOptions): Promise<
         rows[index].ms += callMs[i];
       }
     });
-    const peak = opts.target === 'cpu' ? measurePeak(opts.threads ?? availableParallelism(), cacheRoot()) : undefined;
+    const peak = target.hostKernels ? measurePeak(opts.threads ?? availableParallelism(), cacheRoot()) : undefined;
     for (const row of rows) {
       const seconds = row.ms / 1e3;
       row.gflops = seconds > 0 ? row.flops / seconds / 1e9 : 0;
@@ -232,6 +142,8 @@ export async function profileModel(graph: Graph, opts: ProfileOptions): Promise<
       unmatched,
       kernelMs: rows.reduce((s, r) => s + r.ms, 0) + unmatched.reduce((s, u) => s + u.ms, 0),
       plainMs: median(plain),
+      fastestKernelMs: Math.min(...perRun.map((run) => run.reduce((t, c) => t + c.ms, 0))),
+      fastestPlainMs: Math.min(...plain),
       peak,
       timing: pkg.timing,
     };
@@ -284,6 +196,7 @@ export function profileText(p: ModelProfile): string {
     ...formatTable(rows, ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right']),
     '',
     `kernels sum to ${fixed(p.kernelMs, 3)} ms; a run without timers takes ${fixed(p.plainMs, 3)} ms`,
+    `fastest run: kernels ${fixed(p.fastestKernelMs, 3)} ms, without timers ${fixed(p.fastestPlainMs, 3)} ms`,
     `timers: ${p.timing}`,
     p.peak
       ? `peak: ${fixed(p.peak.gflops, 1)} GFLOP/s, ${fixed(p.peak.gbs, 1)} GB/s (${p.peak.method}); % peak is the larger of the two shares`

@@ -82,6 +82,57 @@ export interface TargetDef {
   runtimeDirs: readonly string[];
   /** `dsc run --target NAME`: compile (or reuse) and run the graph, which carries every weight */
   run(graph: Graph, inputs: ReadonlyMap<string, Tensor>, ctx: TargetRunContext): Promise<TargetRunResult>;
+  /** `dsc profile`: compile (or reuse) the package and load it with per-kernel timers; absent where the target has none */
+  profile?(graph: Graph, opts: TargetProfileOptions): Promise<ProfiledPackage>;
+  /** the kernels run on this machine's CPU, so its measured peak bounds them */
+  hostKernels: boolean;
+}
+
+/** One kernel call's time in a profiled run. */
+export interface KernelTiming { kernel: string; ms: number }
+
+/** What `dsc profile` asks of a target: its compiled package with the weights and inputs given. */
+export interface TargetProfileOptions {
+  inputs: ReadonlyMap<string, Tensor>;
+  /** weights given at load, as a user's state_dict; by default the ones the graph carries */
+  weights?: ReadonlyMap<string, Tensor>;
+  /** host threads a run may use, where the target runs on the host */
+  threads?: number;
+  level?: OptLevel;
+  onStage?: (stage: string, state: 'start' | 'done', ms: number) => void;
+}
+
+/** A loaded package that times its kernels. */
+export interface ProfiledPackage {
+  manifest: ModelManifest;
+  /** IR value names per kernel call name, to match calls with the report's kernels */
+  sources: Map<string, string[]>;
+  /** one run with the timers on: per call, in order */
+  profiledRun(): Promise<KernelTiming[]>;
+  /** one run with the timers off, in ms around the call */
+  plainRun(): Promise<number>;
+  /** how the times are taken, in words */
+  timing: string;
+  dispose(): void;
+}
+
+/** The IR value names each kernel's source comments start with: `// %value = op(...)` lines before its function or in its shader. */
+export function kernelSourceValues(code: string, kernelLine: RegExp): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let pending: string[] = [];
+  for (const line of code.split('\n')) {
+    const value = /^\/\/ %("(?:[^"\\]|\\.)*"|[^\s,=]+)/.exec(line);
+    if (value) {
+      pending.push(value[1].startsWith('"') ? (JSON.parse(value[1]) as string) : value[1]);
+      continue;
+    }
+    const kernel = kernelLine.exec(line);
+    if (kernel) {
+      out.set(kernel[1], pending);
+      pending = [];
+    }
+  }
+  return out;
 }
 
 /** The fuse options a target's limits and lowering imply. */

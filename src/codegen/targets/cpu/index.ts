@@ -8,6 +8,7 @@ import { generateCpu } from '../../cpu/generate.js';
 import { checkSupported } from '../../lower/index.js';
 import { emitPackage } from '../../package/index.js';
 import { cachedPackage, runPackage } from '../../compile.js';
+import { profileCpu } from './profile.js';
 import { TargetDef, TargetLimits, TargetLowering, fusionLimits } from '../target.js';
 
 const NAME = 'cpu';
@@ -32,6 +33,8 @@ export const cpuTarget: TargetDef = {
   check: (graph) => checkSupported(graph, NAME),
   generate: (graph) => ({ kernelFiles: generateCpu(graph, { epilogues: lowering.epilogues }).files }),
   emit: ({ manifest, code, outDir, packageName }) => emitPackage({ manifest, kernelFiles: code.kernelFiles, outDir, packageName }),
+  profile: profileCpu,
+  hostKernels: true,
   nativeBuild: true,
   runtimeDirs: ['runtime/cpu'],
   async run(graph, inputs, ctx) {

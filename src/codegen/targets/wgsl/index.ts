@@ -6,6 +6,7 @@ import { checkSupported } from '../../lower/index.js';
 import { Precision, checkDtypes, generateWgsl, storesHalf } from '../../wgsl/generate.js';
 import { emitWgslPackage } from '../../wgsl-package/emit.js';
 import { generatePackage } from '../../compile.js';
+import { profileWgsl } from './profile.js';
 import { TargetDef, TargetLimits, TargetLowering, fusionLimits } from '../target.js';
 import { runWgsl } from './run.js';
 
@@ -41,6 +42,8 @@ export const wgslTarget: TargetDef = {
   },
   generate: (graph, opts) => ({ kernelFiles: new Map(), wgsl: generateWgsl(graph, { precision: opts.precision as Precision | undefined }) }),
   emit: ({ manifest, code, outDir, packageName }) => emitWgslPackage({ manifest, plan: code.wgsl!.plan, outDir, packageName }),
+  profile: profileWgsl,
+  hostKernels: false,
   nativeBuild: false,
   runtimeDirs: ['runtime/webgpu'],
   async run(graph, inputs, ctx) {
