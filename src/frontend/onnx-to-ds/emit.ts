@@ -85,7 +85,8 @@ export function graphToDs(g: Graph, opts: { modelName: string; origin?: string }
   }
   const results = g.outputs.map((o) => ref.get(o)!);
   body.push(`return ${results.length === 1 ? results[0] : `(${results.join(', ')})`}`);
-  const resultTypes = g.outputs.map((o) => typeExpr(o.type));
+  const resultNames = outputNames(g, new Set([...g.inputs.map((v) => ref.get(v)!), ...weights.keys()]));
+  const resultTypes = g.outputs.map((o, i) => (resultNames[i] ? `${resultNames[i]}: ` : '') + typeExpr(o.type));
   const returnType = resultTypes.length === 1 ? resultTypes[0] : `(${resultTypes.join(', ')})`;
 
   const lines: string[] = [];
@@ -105,6 +106,21 @@ export function graphToDs(g: Graph, opts: { modelName: string; origin?: string }
   for (const s of body) lines.push(`    ${s}`);
   lines.push('  }', '}');
   return { source: lines.join('\n') + '\n', weights };
+}
+
+/**
+ * The ONNX output names that .ds can write as result names, so the compiled graph keeps them; undefined
+ * where a name is not a .ds identifier, repeats, is an input's or a parameter's, or is the default anyway.
+ */
+function outputNames(g: Graph, inputAndParamNames: ReadonlySet<string>): (string | undefined)[] {
+  const taken = new Set(inputAndParamNames);
+  return g.outputs.map((o, i) => {
+    const name = o.name;
+    const isDefault = name === (g.outputs.length === 1 ? 'output' : `output${i}`);
+    if (!isDsName(name) || isDefault || taken.has(name)) return undefined;
+    taken.add(name);
+    return name;
+  });
 }
 
 /**
