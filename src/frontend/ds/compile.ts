@@ -66,14 +66,25 @@ function compile(file: string, source: string | undefined, shownAs: string, opts
   const forward = model.members.find((m): m is MethodDecl => m.kind === 'method' && m.name.name === 'forward');
   outputs.forEach((v, i) => {
     const value = (v as { k: 'tensor'; v: Value }).v;
-    const name = forward?.resultNames?.[i]?.name ?? (outputs.length === 1 ? 'output' : `output${i}`);
+    const chosen = forward?.resultNames?.[i]?.name;
+    const name = chosen ?? (outputs.length === 1 ? 'output' : `output${i}`);
     const isNodeResult = value.producer !== undefined && !b.graph.outputs.includes(value);
     const out = isNodeResult ? value : b.op1('identity', [value], {}, { name });
-    if (isNodeResult) out.name = b.freshName(name);
+    if (chosen) claimName(b, out, chosen);
+    else if (isNodeResult) out.name = b.freshName(name);
     b.output(out);
   });
   b.graph.annotations = checker.annotations;
   const problems = verifyGraph(b.graph);
   if (problems.length > 0) return { diagnostics: problems.map((d) => new Diagnostic('DSC3002', `internal error in the .ds front end: ${d.message}`, d.loc)), sources };
   return { graph: b.graph, diagnostics: [], sources };
+}
+
+/** A result named in the signature gets exactly that name; a node result that took it first is renamed. */
+function claimName(b: GraphBuilder, out: Value, name: string): void {
+  if (out.name === name) return;
+  const holder = b.graph.nodes.flatMap((n) => n.outputs).find((v) => v.name === name);
+  const reserved = b.freshName(name);
+  if (holder) holder.name = reserved;
+  out.name = name;
 }

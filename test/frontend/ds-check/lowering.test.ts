@@ -69,6 +69,16 @@ model M {
 }`);
     expect(tuple.outputs.map((v) => v.name)).toEqual(['logits', 'output1', 'probs']);
     expect(run(tuple, { x: f32([1, 2], [1, 1]) })).toEqual([[1, 1], [2], [0.5, 0.5]]);
+    // a name an inner op result already had (products are named mul) goes to the named result
+    const taken = compile(`model M {
+  forward(x: f32[N]) -> (f32[N], mul: f32[N]) {
+    let doubled = x * 2
+    return (doubled + 1, x * 3)
+  }
+}`);
+    expect(taken.outputs.map((v) => v.name)).toEqual(['output0', 'mul']);
+    expect(taken.nodes.filter((n) => n.outputs[0].name === 'mul')).toHaveLength(1);
+    expect(run(taken, { x: f32([1], [1]) })).toEqual([[3], [3]]);
   });
 
   it('a block method may name its results without naming graph outputs', () => {
