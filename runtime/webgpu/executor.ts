@@ -7,20 +7,23 @@
 // plan's offsets, every shader is dispatched in one compute pass of one command encoder, and the
 // status word and outputs are copied to a staging buffer that is mapped and read. The data buffer
 // and the bind groups over it are made at the first run and again only when a run needs more memory.
-import { WgslPlan, WgslShader, WgslTensorSlot, evalIndex, f16Bits, f16Value, workgroupCounts } from './plan.js';
+import { WgslPlan, WgslShader, WgslTensorSlot, evalIndex, bf16Bits, bf16Value, f16Bits, f16Value, workgroupCounts } from './plan.js';
 import { readSafetensorsTensors } from './safetensors.js';
 
 /** A tensor on the host: row-major data in its dtype (bool as one byte per element); src/ir Tensor fits. */
 export interface HostTensor { dtype: string; shape: readonly number[]; data: ArrayBufferView }
 
-/** An output: typed data for f32, i32, u32 and i64 (widened from the i32 words the shaders compute); bool as a Uint8Array of 0/1. */
+/**
+ * An output: typed data for f32, i32, u32, the 8- and 16-bit integers, and i64 (widened from the i32
+ * words the shaders compute); f16/bf16 as Uint16Array bit patterns; bool as a Uint8Array of 0/1.
+ */
 /** One kernel (shader dispatch) of a profiled run, in dispatch order. */
 export interface KernelTiming { kernel: string; ms: number }
 
 /** The kernel times of one run: the same table the cpu target's packages give. */
 export interface RunProfile { totalMs: number; kernels: KernelTiming[] }
 
-export interface OutputTensor { dtype: string; shape: number[]; data: Float32Array | Int32Array | Uint32Array | BigInt64Array | Uint8Array }
+export interface OutputTensor { dtype: string; shape: number[]; data: Float32Array | Int32Array | Uint32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array }
 
 export const NO_ADAPTER = 'no WebGPU adapter: install a Vulkan driver (e.g. Mesa lavapipe) or run in a browser with WebGPU';
 
@@ -30,7 +33,23 @@ const STATUS: Record<number, string> = { 4: 'an index read from a tensor is out 
 const bytesOf = (v: ArrayBufferView) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 
 /** Bytes of one element on the host, by dtype; every other dtype is one 32-bit word. */
-const HOST_BYTES: Record<string, number> = { bool: 1, i64: 8 };
+const HOST_BYTES: Record<string, number> = { bool: 1, i64: 8, u8: 1, i8: 1, u16: 2, i16: 2, f16: 2, bf16: 2 };
+
+type HostArray = Uint8Array | Int8Array | Uint16Array | Int16Array;
+type WordArray = Uint32Array | Int32Array | Float32Array;
+
+/** The 8- and 16-bit types: their host arrays, the word arrays they widen to, and f16/bf16's bits <-> value. */
+const WIDENED: Record<string, {
+  host: { new (n: number): HostArray; new (b: ArrayBufferLike, at: number, n: number): HostArray };
+  word: { new (n: number): WordArray; new (b: ArrayBufferLike, at: number, n: number): WordArray };
+  value?: (bits: number) => number;
+  bits?: (value: number) => number;
+}> = {
+  u8: { host: Uint8Array, word: Uint32Array }, i8: { host: Int8Array, word: Int32Array },
+  u16: { host: Uint16Array, word: Uint32Array }, i16: { host: Int16Array, word: Int32Array },
+  f16: { host: Uint16Array, word: Float32Array, value: f16Value, bits: f16Bits },
+  bf16: { host: Uint16Array, word: Float32Array, value: bf16Value, bits: bf16Bits },
+};
 
 /** The bytes themselves when 4-byte aligned, else an aligned copy, for 32-bit views. */
 const aligned = (bytes: Uint8Array) => (bytes.byteOffset % 4 === 0 ? bytes : bytes.slice());
@@ -53,6 +72,12 @@ function toWords(t: HostTensor, dtype: string, count: number, what: string, half
   if (dtype === 'bool') {
     const words = new Uint32Array(count);
     for (let i = 0; i < count; i++) words[i] = bytes[i] ? 1 : 0;
+    return bytesOf(words);
+  }
+  const widened = WIDENED[dtype];
+  if (widened) {
+    const a = aligned(bytes), values = new widened.host(a.buffer, a.byteOffset, count), words = new widened.word(count);
+    for (let i = 0; i < count; i++) words[i] = widened.value ? widened.value(values[i]) : values[i];
     return bytesOf(words);
   }
   if (dtype === 'i64') {
@@ -81,6 +106,12 @@ function fromWords(words: Uint8Array, dtype: string, shape: number[], half: bool
   if (half) {
     const halves = new Uint16Array(copy.buffer);
     return { dtype: 'f32', shape, data: Float32Array.from({ length: product(shape) }, (_, i) => f16Value(halves[i])) };
+  }
+  const widened = WIDENED[dtype];
+  if (widened) {
+    const count = product(shape), words = new widened.word(copy.buffer, 0, count), host = new widened.host(count);
+    for (let i = 0; i < count; i++) host[i] = widened.bits ? widened.bits(words[i]) : words[i];
+    return { dtype, shape, data: host };
   }
   switch (dtype) {
     case 'f32': return { dtype, shape, data: new Float32Array(copy.buffer) };

@@ -30,6 +30,13 @@ const ARRAY_CLASS: Record<WgslHostDType, { name: string; is: (v: ArrayBufferView
   u32: { name: 'Uint32Array', is: (v) => v instanceof Uint32Array },
   i64: { name: 'BigInt64Array', is: (v) => v instanceof BigInt64Array },
   bool: { name: 'Uint8Array', is: (v) => v instanceof Uint8Array },
+  u8: { name: 'Uint8Array', is: (v) => v instanceof Uint8Array },
+  i8: { name: 'Int8Array', is: (v) => v instanceof Int8Array },
+  u16: { name: 'Uint16Array', is: (v) => v instanceof Uint16Array },
+  i16: { name: 'Int16Array', is: (v) => v instanceof Int16Array },
+  // f16 and bf16 travel as their bit patterns
+  f16: { name: 'Uint16Array', is: (v) => v instanceof Uint16Array },
+  bf16: { name: 'Uint16Array', is: (v) => v instanceof Uint16Array },
 };
 
 const isStatic = (plan: WgslPlan, i: number) => plan.inputs[i].shape.every((d) => d.k === 'const');

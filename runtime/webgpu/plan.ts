@@ -17,8 +17,12 @@ export type IndexExpr =
 /** Element types the buffers store. */
 export type WgslDType = 'f32' | 'i32' | 'u32' | 'bool';
 
-/** Element types of inputs and outputs on the host: the stored ones, and i64, which travels as i32 words (the executor checks that each input value fits). */
-export type WgslHostDType = WgslDType | 'i64';
+/**
+ * Element types of tensors on the host: the stored ones; i64, which travels as i32 words (the executor
+ * checks that each input value fits); and the 8- and 16-bit types, one word per element (integers
+ * sign- or zero-extended, f16/bf16 as the f32 of their value).
+ */
+export type WgslHostDType = WgslDType | 'i64' | 'u8' | 'i8' | 'u16' | 'i16' | 'f16' | 'bf16';
 
 export interface WgslTensorSlot {
   name: string;
@@ -144,4 +148,17 @@ export function f16Value(h: number): number {
   if (exp === 0) return sign * mant * 2 ** -24;
   if (exp === 0x1f) return mant ? NaN : sign * Infinity;
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** bfloat16 bits of an f32 value, rounded to nearest even (NaN stays a quiet NaN). */
+export function bf16Bits(x: number): number {
+  f32Scratch[0] = x;
+  const bits = u32Scratch[0];
+  if ((bits & 0x7fffffff) > 0x7f800000) return ((bits >>> 16) | 0x40) & 0xffff;
+  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+export function bf16Value(b: number): number {
+  u32Scratch[0] = b << 16;
+  return f32Scratch[0];
 }

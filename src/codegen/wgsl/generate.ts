@@ -5,14 +5,14 @@
 import { DType } from '../../ir/dtype.js';
 import { Graph, Value } from '../../ir/graph.js';
 import { isStatic } from '../../ir/dim.js';
-import { Tensor } from '../../ir/tensor.js';
+import { Tensor, readNumbers } from '../../ir/tensor.js';
 import { diag } from '../../diag/diagnostic.js';
 import { Expr, Kernel, KernelProgram, ProgramBuffer, Stmt, add, div, idx, ivar, mul, rem, sub, walkStmts } from '../kernel-ir.js';
 import { mapProgramGrid } from '../gpu/map-grid.js';
 import { GpuMapping } from '../gpu/mapping.js';
 import { LowerOptions, lowerGraph } from '../lower/index.js';
 import { dimExpr } from '../lower/dims.js';
-import type { IndexExpr, WgslBinding, WgslConstant, WgslDType, WgslPlan, WgslShader, WgslTensorSlot } from '../../../runtime/webgpu/plan.js';
+import type { IndexExpr, WgslBinding, WgslConstant, WgslDType, WgslHostDType, WgslPlan, WgslShader, WgslTensorSlot } from '../../../runtime/webgpu/plan.js';
 import { BufferRef, WgslLoopBinder, WgslPrinter } from './printer.js';
 
 /** f32: every tensor in 32-bit words. f16: f32 tensors stored and computed in f16, statistics and dot products accumulated in f32. */
@@ -20,11 +20,17 @@ export type Precision = 'f32' | 'f16';
 
 export type WgslOptions = Pick<LowerOptions, 'groups'> & { precision?: Precision };
 
-/** Element types the WGSL target stores (WGSL has no 8/16/64-bit storage types without extensions). */
-const STORED: ReadonlySet<DType> = new Set(['f32', 'i32', 'u32', 'bool']);
+/**
+ * Element types the WGSL target stores, one 32-bit word each (WGSL has no 8/16/64-bit storage types
+ * without extensions): the 8- and 16-bit integers wrapped to their bits, f16/bf16 as the f32 of their value.
+ */
+const STORED: ReadonlySet<DType> = new Set(['f32', 'i32', 'u32', 'bool', 'u8', 'i8', 'u16', 'i16', 'f16', 'bf16']);
 
 /** Input and output types the executor carries as i32 words: it checks each value fits on the way in and widens on the way out. */
 const NARROWED_AT_RUN: ReadonlySet<DType> = new Set(['i64']);
+
+/** The word type that holds a stored or widened dtype. */
+const wordType = (d: DType): WgslDType => (d === 'f16' || d === 'bf16' ? 'f32' : d === 'u8' || d === 'u16' ? 'u32' : d === 'i8' || d === 'i16' || d === 'i64' ? 'i32' : d as WgslDType);
 
 /** Words reserved at the start of the data buffer: the status word, padded to 16 bytes. */
 const STATUS_WORDS = 4;
@@ -122,7 +128,7 @@ function layout(program: KernelProgram, inputShapes: Expr[][], precision: Precis
   const half = (d: DType) => storesHalf(precision, d);
   const byName = new Map(program.buffers.map((b) => [b.name, b]));
   const slot = (b: ProgramBuffer, name: string, offset: Expr, shape: Expr[]): WgslTensorSlot =>
-    ({ name, dtype: b.dtype as WgslTensorSlot['dtype'], shape: shape.map(toIndexExpr), offset: toIndexExpr(offset) });
+    ({ name, dtype: b.dtype as WgslHostDType, shape: shape.map(toIndexExpr), offset: toIndexExpr(offset) });
   const m = program.manifest;
 
   let words = 0;
@@ -138,8 +144,8 @@ function layout(program: KernelProgram, inputShapes: Expr[][], precision: Precis
     if (b.storage.k !== 'constant') continue;
     const t = b.storage.tensor;
     where.set(b.name, { binding: 'params', offset: idx(words), half: half(t.dtype) });
-    const values = Array.from(t.data as ArrayLike<number | bigint>, (x) => Number(x));
-    constants.push({ dtype: (t.dtype === 'i64' ? 'i32' : t.dtype) as WgslDType, offset: words, values });
+    const values = t.dtype === 'i64' ? Array.from(t.data as BigInt64Array, (x) => Number(x)) : Array.from(readNumbers(t));
+    constants.push({ dtype: wordType(t.dtype), offset: words, values });
     words += Math.max(1, evalStatic(wordsOf(t.dtype, idx(t.size), precision)));
   }
 

@@ -24,12 +24,26 @@ export type WgslScalar = 'f16' | 'f32' | 'i32' | 'u32' | 'bool';
 /** The WGSL type that holds a kernel-IR scalar. */
 export function wgslType(t: ScalarType): WgslScalar {
   switch (t) {
-    case 'f32': case 'f64': return 'f32';
-    case 'i32': case 'i64': case 'index': return 'i32';
-    case 'u32': return 'u32';
+    case 'f32': case 'f64': case 'f16': case 'bf16': return 'f32';
+    case 'i32': case 'i64': case 'index': case 'i8': case 'i16': return 'i32';
+    case 'u32': case 'u8': case 'u16': return 'u32';
     case 'bool': return 'bool';
     default: throw diag('DSC6002', `the wgsl target has no ${t} arithmetic`);
   }
+}
+
+/** Bits of the integer types narrower than their 32-bit word: every value of them is kept wrapped to these bits. */
+const NARROW_BITS: Partial<Record<ScalarType, number>> = { u8: 8, i8: 8, u16: 16, i16: 16 };
+
+/**
+ * A value of type `t` computed in its 32-bit word, brought back to `t`: narrow integers wrap (unsigned
+ * masked, signed sign-extended) and f16/bf16 round to nearest even, as the interpreter's roundTo does.
+ */
+function narrowed(t: ScalarType, x: string, use: (helper: string) => string): string {
+  const bits = NARROW_BITS[t];
+  if (bits !== undefined) return t[0] === 'u' ? `((${x}) & ${2 ** bits - 1}u)` : `(((${x}) << ${32 - bits}u) >> ${32 - bits}u)`;
+  if (t === 'f16' || t === 'bf16') return `${use(`dsc_round_${t}`)}(${x})`;
+  return x;
 }
 
 /** WGSL helper functions, printed (in this order) when a kernel uses them. */
@@ -44,6 +58,19 @@ const HELPERS: Record<string, string> = {
   dsc_nan_h: 'var<private> dsc_nan_h: u32 = 0x7e00u;',
   dsc_is_nan: 'fn dsc_is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }',
   dsc_is_inf: 'fn dsc_is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }',
+  // f16's quantum is 2^(e-10) for exponent e, and 2^-24 below the normal range; round() ties to even
+  dsc_round_f16: 'fn dsc_round_f16(x: f32) -> f32 {\n' +
+    '  let b = bitcast<u32>(x);\n' +
+    '  if ((b & 0x7fffffffu) >= 0x7f800000u) { return x; }\n' +
+    '  let q = bitcast<f32>(u32(max(i32((b >> 23u) & 0xffu) - 10i, 103i)) << 23u);\n' +
+    '  let r = round(bitcast<f32>(b & 0x7fffffffu) / q) * q;\n' +
+    '  return bitcast<f32>((b & 0x80000000u) | select(bitcast<u32>(r), 0x7f800000u, r >= 65536.0f));\n' +
+    '}',
+  dsc_round_bf16: 'fn dsc_round_bf16(x: f32) -> f32 {\n' +
+    '  let b = bitcast<u32>(x);\n' +
+    '  if ((b & 0x7fffffffu) > 0x7f800000u) { return bitcast<f32>((b | 0x400000u) & 0xffff0000u); }\n' +
+    '  return bitcast<f32>((b + 0x7fffu + ((b >> 16u) & 1u)) & 0xffff0000u);\n' +
+    '}',
   dsc_f2i: '// float to int truncates; NaN gives 0 (out-of-range values saturate, where the IR wraps)\n' +
     'fn dsc_f2i(x: f32) -> i32 { return select(i32(x), 0i, dsc_is_nan(x)); }',
   dsc_fmax_nan: 'fn dsc_fmax_nan(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, dsc_is_nan(b)), a, dsc_is_nan(a)); }',
@@ -90,6 +117,9 @@ const BUILTIN_MATH: Partial<Record<Intrinsic, string>> = {
   asinh: 'asinh', acosh: 'acosh', atanh: 'atanh', pow: 'pow',
 };
 
+/** Operators whose result leaves a narrow type's range, with their spelling. */
+const ARITHMETIC = new Map([['add', '+'], ['sub', '-'], ['mul', '*'], ['div', '/'], ['rem', '%'], ['shl', '<<']]);
+
 /** The WGSL spelling table: its state is the helpers the printed code calls. */
 class WgslTable implements CTargetTable {
   /** helper functions the printed code calls */
@@ -117,7 +147,7 @@ class WgslTable implements CTargetTable {
       if (!Number.isFinite(x)) return `bitcast<vec2<f16>>(${this.use(x > 0 ? 'dsc_pos_inf_h' : 'dsc_neg_inf_h')}).x`;
       return `${x}h`;
     }
-    const x = Math.fround(v);
+    const x = roundTo(t === 'f16' || t === 'bf16' ? t : 'f32', v);
     if (Number.isNaN(x)) return `bitcast<f32>(${this.use('dsc_nan')})`;
     if (!Number.isFinite(x)) return `bitcast<f32>(${this.use(x > 0 ? 'dsc_pos_inf' : 'dsc_neg_inf')})`;
     return `${shortestFloat(x, true)}f`;
@@ -141,8 +171,9 @@ class WgslTable implements CTargetTable {
     return `select(${otherwise}, ${then}, ${cond})`;
   }
 
-  unary(): null {
-    return null;
+  unary(op: string, a: Expr, p: ExprPrinter): string | null {
+    if (NARROW_BITS[a.type] === undefined || (op !== 'neg' && op !== 'bit_not')) return null;
+    return narrowed(a.type, `${op === 'neg' ? '-' : '~'}${p.operand(a)}`, (h) => this.use(h));
   }
 
   minMax(op: 'min' | 'max', a: Expr, b: Expr, p: ExprPrinter): string {
@@ -150,6 +181,13 @@ class WgslTable implements CTargetTable {
   }
 
   integerOp(op: string, a: Expr, b: Expr, p: ExprPrinter): string | null {
+    const wide = this.integerOp32(op, a, b, p);
+    if (!ARITHMETIC.has(op) || (NARROW_BITS[a.type] === undefined && a.type !== 'f16' && a.type !== 'bf16')) return wide;
+    return narrowed(a.type, wide ?? `${p.operand(a)} ${ARITHMETIC.get(op)} ${p.operand(b)}`, (h) => this.use(h));
+  }
+
+  /** the operation on 32-bit words; null: the plain operator */
+  private integerOp32(op: string, a: Expr, b: Expr, p: ExprPrinter): string | null {
     const t = this.type(a.type);
     const integer = t === 'i32' || t === 'u32';
     if (integer && (op === 'div' || op === 'rem')) {
@@ -165,6 +203,12 @@ class WgslTable implements CTargetTable {
   }
 
   cast(a: Expr, to: ScalarType, p: ExprPrinter): string {
+    const word = this.cast32(a, to, p);
+    return a.type === to ? word : narrowed(to, word, (h) => this.use(h));
+  }
+
+  /** the conversion between the 32-bit words that hold the two types */
+  private cast32(a: Expr, to: ScalarType, p: ExprPrinter): string {
     let from = this.type(a.type);
     const t = this.type(to);
     let x = p.expr(a);
@@ -182,7 +226,7 @@ class WgslTable implements CTargetTable {
     const widened = args.some((x) => this.type(x.type) === 'f16');
     const a = args.map((x) => (this.type(x.type) === 'f16' ? `f32(${p.expr(x)})` : p.expr(x)));
     const value = this.callF32(fn, type, args, a, p);
-    return widened && this.type(type) === 'f16' ? `f16(${value})` : value;
+    return widened && this.type(type) === 'f16' ? `f16(${value})` : narrowed(type, value, (h) => this.use(h));
   }
 
   /** the call with its arguments printed (`a`, widened to f32 where they were f16) */
