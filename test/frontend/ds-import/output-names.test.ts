@@ -1,8 +1,10 @@
 // `dsc import` keeps an ONNX model's output names: the .ds it writes names its results, so the graph
 // compiled from that .ds has the outputs the ONNX model had (where the names are .ds identifiers).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../src/diag/diagnostic.js';
 import { compileDs } from '../../../src/frontend/ds/compile.js';
@@ -38,10 +40,17 @@ function modelBytes(outputs: string[]): Uint8Array {
   return new Uint8Array([...varintField(1, 8), ...lenField(8, opset), ...lenField(7, graph)]);
 }
 
-function importAndCompile(outputs: string[]) {
+const DSC = fileURLToPath(new URL('../../../bin/dsc.js', import.meta.url));
+
+function writeModel(outputs: string[]): { dir: string; onnx: string } {
   const dir = mkdtempSync(join(tmpdir(), 'dsc-import-names-'));
   const onnx = join(dir, 'net.onnx');
   writeFileSync(onnx, modelBytes(outputs));
+  return { dir, onnx };
+}
+
+function importAndCompile(outputs: string[]) {
+  const { dir, onnx } = writeModel(outputs);
   const imported = importToDs(onnx);
   const compiled = compileDs(imported.source, join(dir, 'net.ds'));
   expect(compiled.diagnostics.map((d) => formatDiagnostic(d, compiled.sources)).join('\n')).toBe('');
@@ -63,5 +72,16 @@ describe('dsc import keeps output names', () => {
     expect(source).toContain('-> (logits: f32[N, 3], f32[N, 3]) {');
     expect(source).not.toContain('1st:');
     expect(graph.outputs.map((o) => o.name)).toEqual(['logits', 'output1']);
+  });
+
+  it('dsc import then dsc check shows the output as logits', () => {
+    const { dir, onnx } = writeModel(['logits']);
+    const ds = join(dir, 'net.ds');
+    const dsc = (...args: string[]) => spawnSync(process.execPath, [DSC, ...args], { encoding: 'utf8' });
+    const imported = dsc('import', onnx, '-o', ds);
+    expect(imported.status, imported.stderr).toBe(0);
+    const checked = dsc('check', ds);
+    expect(checked.status, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('(x: f32[N, 2]) -> (logits: f32[N, 3])');
   });
 });
