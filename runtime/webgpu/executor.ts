@@ -55,8 +55,9 @@ const WIDENED: Record<string, {
 const aligned = (bytes: Uint8Array) => (bytes.byteOffset % 4 === 0 ? bytes : bytes.slice());
 
 /**
- * Host bytes of a tensor as the words the buffers store: bool widened to u32, i64 narrowed to i32 once
- * every value is known to fit, and f32 as f16 pairs when `half` (the last word padded).
+ * Host bytes of a tensor as the words the buffers store: bool and the 8- and 16-bit types widened to a
+ * word each, i64 narrowed to i32 once every value is known to fit, and f32 as f16 pairs when `half`
+ * (the last word padded).
  */
 function toWords(t: HostTensor, dtype: string, count: number, what: string, half: boolean): Uint8Array {
   if (t.dtype !== dtype) throw new Error(`${what} has dtype ${t.dtype}; the model expects ${dtype}`);
@@ -100,7 +101,10 @@ function toWords(t: HostTensor, dtype: string, count: number, what: string, half
 /** Whether the plan stores tensors of this dtype as f16 (precision f16 stores every f32 tensor so). */
 const storedHalf = (plan: WgslPlan, dtype: string) => plan.precision === 'f16' && dtype === 'f32';
 
-/** Stored words back as an output: f16 pairs (`half`) widened to f32, i64 widened from i32, bool as 0/1 bytes. */
+/**
+ * Stored words back as an output: f16 pairs (`half`) widened to f32, i64 widened from i32, the 8- and
+ * 16-bit types narrowed from their words (f16/bf16 to bit patterns), bool as 0/1 bytes.
+ */
 function fromWords(words: Uint8Array, dtype: string, shape: number[], half: boolean): OutputTensor {
   const copy = words.slice();
   if (half) {
