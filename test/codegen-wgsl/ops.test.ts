@@ -3,17 +3,13 @@
 // integers and bool exactly; GPU-specific differences are named where a case widens them).
 import { describe, expect, it } from 'vitest';
 import { generateWgsl } from '../../src/codegen/wgsl/generate.js';
-import { WebGpuModel } from '../../runtime/webgpu/executor.js';
 import { sym } from '../../src/ir/dim.js';
 import { tensorType } from '../../src/ir/graph.js';
-import { runGraph } from '../../src/ir/interp.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { compareTensors } from '../conformance/compare.js';
 import { randomTensor } from '../codegen/harness.js';
 import { FLOAT_UNARY, NORMALIZATIONS, OpCase, REDUCTIONS, f32, floatUnaryRanges, graphOf, movementCase, typed, unaryGraph } from '../codegen/op-cases.js';
-import { lavapipeGpu, toTensor, validateShader } from './harness.js';
-
-const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
+import { lavapipeGpu, validateShader } from './harness.js';
+import { expectWgslCaseMatches } from '../codegen/op-suite.js';
 
 const CASES: OpCase[] = [
   {
@@ -143,14 +139,6 @@ const CASES: OpCase[] = [
   },
 ];
 
-function inputsOf(c: OpCase): Map<string, Tensor> {
-  return new Map(c.graph.inputs.map((v, i) => {
-    const [lo, hi] = c.ranges?.[v.name] ?? [-2, 2];
-    const shape = v.type.shape.map((d) => (typeof d === 'number' ? d : c.syms![String(d)]));
-    return [v.name, randomTensor(v.type.dtype, shape, 1000 + i * 17, lo, hi)];
-  }));
-}
-
 const programs = new Map(CASES.map((c) => [c.name, generateWgsl(c.graph)]));
 
 describe('wgsl target: shaders pass validation', () => {
@@ -161,19 +149,5 @@ describe('wgsl target: shaders pass validation', () => {
 
 describe('wgsl target: single ops on lavapipe vs the interpreter', () => {
   const gpu = lavapipeGpu();
-  it.skipIf(!gpu).each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const inputs = inputsOf(c);
-    const want = runGraph(c.graph, inputs);
-    const weights = new Map(c.graph.params.map((p) => [p.name, c.graph.weights.get(p.name)!]));
-    const model = await WebGpuModel.load(gpu!, programs.get(c.name)!.plan, weights);
-    try {
-      const got = await model.run(inputs);
-      for (const out of c.graph.outputs) {
-        const cmp = compareTensors(toTensor(got.get(out.name)!), want.get(out.name)!, () => c.tolerance ?? TOLERANCE);
-        expect(cmp.ok, `${c.name}/${out.name}: ${cmp.reason}`).toBe(true);
-      }
-    } finally {
-      model.destroy();
-    }
-  }, 120_000);
+  it.skipIf(!gpu).each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => expectWgslCaseMatches(gpu!, programs.get(c.name)!.plan, c), 120_000);
 });

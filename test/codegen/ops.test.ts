@@ -1,16 +1,13 @@
 // Every op the CPU target lowers, as small graphs compiled into one executable and compared with the
 // reference interpreter (floats within rtol 1e-4 / atol 1e-5, everything else exactly).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { generateCpu } from '../../src/codegen/cpu/generate.js';
 import { sym } from '../../src/ir/dim.js';
-import { Value, tensorType } from '../../src/ir/graph.js';
-import { runGraph } from '../../src/ir/interp.js';
+import { tensorType } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { compareTensors } from '../conformance/compare.js';
-import { buildExecutable, randomTensor, runJobs } from './harness.js';
+import { buildExecutable, randomTensor } from './harness.js';
+import { expectCpuCaseMatches } from './op-suite.js';
 import { FLOAT_UNARY, NORMALIZATIONS, OpCase, REDUCTIONS, f32, floatUnaryRanges, graphOf, movementCase, typed, unaryGraph } from './op-cases.js';
-
-const TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 
 const CASES: OpCase[] = [
   { name: 'unary_f32', graph: unaryGraph('unary_f32', 'f32', FLOAT_UNARY), ranges: floatUnaryRanges() },
@@ -155,36 +152,11 @@ const CASES: OpCase[] = [
   },
 ];
 
-function inputsOf(c: OpCase): Map<string, Tensor> {
-  return new Map(c.graph.inputs.map((v: Value, i) => {
-    const [lo, hi] = c.ranges?.[v.name] ?? [-2, 2];
-    const shape = v.type.shape.map((d) => (typeof d === 'number' ? d : c.syms![String(d)]));
-    return [v.name, randomTensor(v.type.dtype, shape, 1000 + i * 17, lo, hi)];
-  }));
-}
-
 describe('cpu target: single ops vs the interpreter', () => {
   let exe = '';
   beforeAll(async () => {
     exe = await buildExecutable(CASES.map((c) => ({ id: c.name, source: generateCpu(c.graph).files.get('model.cc')! })));
   }, 600_000);
 
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const inputs = inputsOf(c);
-    const want = runGraph(c.graph, inputs);
-    const [r] = runJobs(exe, [{
-      model: c.name,
-      syms: c.syms ? Object.values(c.syms) : [],
-      params: c.graph.params.map((p) => c.graph.weights.get(p.name)!),
-      inputs: c.graph.inputs.map((v) => inputs.get(v.name)!),
-      outputs: c.graph.outputs.map((v) => ({ dtype: v.type.dtype, shape: [...want.get(v.name)!.shape] })),
-    }]);
-    expect(r.rc).toBe(0);
-    c.graph.outputs.forEach((v, i) => {
-      const e = want.get(v.name)!;
-      expect(r.shapes[i], v.name).toEqual([...e.shape]);
-      const cmp = compareTensors(r.outputs[i], e, () => TOLERANCE);
-      expect(cmp.ok, `${c.name} output ${v.name}: ${cmp.reason}`).toBe(true);
-    });
-  });
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => expectCpuCaseMatches(exe, c));
 });
