@@ -2,18 +2,15 @@
 // self-attention block whose sequence length is the symbol S: it compiles for the cpu and wgsl targets as
 // `dsc compile` compiles it, each package matches the reference interpreter at two lengths and batch 1
 // and 2 (the wgsl package on lavapipe), and a token's output does not depend on the tokens after it.
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { cachedPackage } from '../../src/codegen/compile.js';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
 import { compileDs, initWeights } from '../../src/frontend/ds/compile.js';
-import { writeSafetensors } from '../../src/formats/safetensors.js';
 import { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { randomTensor } from '../codegen/harness.js';
-import { compileWgslPackage, importWgslPackage, lavapipeGpu, validateShader } from '../codegen-wgsl/harness.js';
-import { Feeds, expectPackageMatches, firstBatch, loadPackage } from './architectures.js';
+import { Feeds, expectPackageMatches, firstBatch } from './architectures.js';
+import { itOnBothTargets } from './both-targets.js';
 
 process.env.DSC_CACHE_DIR = join(tmpdir(), 'dsc-e2e-cache');
 
@@ -65,29 +62,8 @@ async function expectCausalMatches(model: { run(inputs: Feeds): Promise<Feeds> }
 }
 
 describe('the causal-mask idiom of LANGUAGE.md in a causal self-attention block', () => {
-  it('cpu package matches the interpreter and is causal', async () => {
-    const graph = block();
-    const pkg = await cachedPackage(graph, { target: 'cpu' });
-    const model = await loadPackage(pkg.dir, writeSafetensors(graph.weights));
-    try {
-      await expectCausalMatches(model, graph, 'cpu');
-    } finally {
-      model.dispose();
-    }
-  }, 600_000);
-
-  const gpu = lavapipeGpu();
-  it('wgsl package validates, matches the interpreter on lavapipe and is causal', async () => {
-    const graph = block();
-    const { dir, generated } = await compileWgslPackage(graph, 'causal-attention');
-    onTestFinished(() => rmSync(dirname(dir), { recursive: true, force: true }));
-    for (const s of generated.wgsl!.shaders) expect(await validateShader(s)).toBe('');
-    if (!gpu) return;
-    const model = await (await importWgslPackage(dir)).Model.load(join(dir, 'weights.safetensors'), { gpu });
-    try {
-      await expectCausalMatches(model, graph, 'wgsl');
-    } finally {
-      model.dispose();
-    }
-  }, 600_000);
+  itOnBothTargets('causal-attention', block, expectCausalMatches, {
+    cpu: 'cpu package matches the interpreter and is causal',
+    wgsl: 'wgsl package validates, matches the interpreter on lavapipe and is causal',
+  });
 });

@@ -1,18 +1,15 @@
 // A U-Net whose decoder upsamples with std/nn's ConvTranspose2d (test/fixtures/ds/unet_transposed.ds)
 // compiles for the cpu and wgsl targets as `dsc compile` compiles it, and each package matches the
 // reference interpreter at batch 1 and 2 (seeded weights and inputs; the wgsl package on lavapipe).
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { cachedPackage } from '../../src/codegen/compile.js';
+import { describe, expect } from 'vitest';
 import { compileDsFile, initWeights } from '../../src/frontend/ds/compile.js';
-import { writeSafetensors } from '../../src/formats/safetensors.js';
 import { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { compileWgslPackage, importWgslPackage, lavapipeGpu, validateShader } from '../codegen-wgsl/harness.js';
-import { Feeds, expectPackageMatches, firstBatch, loadPackage } from './architectures.js';
+import { Feeds, expectPackageMatches, firstBatch } from './architectures.js';
+import { itOnBothTargets } from './both-targets.js';
 
 process.env.DSC_CACHE_DIR = join(tmpdir(), 'dsc-e2e-cache');
 const SOURCE = fileURLToPath(new URL('../fixtures/ds/unet_transposed.ds', import.meta.url));
@@ -42,29 +39,8 @@ async function expectBatchesMatch(model: { run(inputs: Feeds): Promise<Feeds> },
 }
 
 describe('U-Net with ConvTranspose2d', () => {
-  it('cpu package matches the interpreter at batch 1 and 2', async () => {
-    const graph = unet();
-    const pkg = await cachedPackage(graph, { target: 'cpu' });
-    const model = await loadPackage(pkg.dir, writeSafetensors(graph.weights));
-    try {
-      await expectBatchesMatch(model, graph, 'cpu');
-    } finally {
-      model.dispose();
-    }
-  }, 600_000);
-
-  const gpu = lavapipeGpu();
-  it('wgsl package validates, and matches the interpreter on lavapipe at batch 1 and 2', async () => {
-    const graph = unet();
-    const { dir, generated } = await compileWgslPackage(graph, 'unet-transposed');
-    onTestFinished(() => rmSync(dirname(dir), { recursive: true, force: true }));
-    for (const s of generated.wgsl!.shaders) expect(await validateShader(s)).toBe('');
-    if (!gpu) return;
-    const model = await (await importWgslPackage(dir)).Model.load(join(dir, 'weights.safetensors'), { gpu });
-    try {
-      await expectBatchesMatch(model, graph, 'wgsl');
-    } finally {
-      model.dispose();
-    }
-  }, 600_000);
+  itOnBothTargets('unet-transposed', unet, expectBatchesMatch, {
+    cpu: 'cpu package matches the interpreter at batch 1 and 2',
+    wgsl: 'wgsl package validates, and matches the interpreter on lavapipe at batch 1 and 2',
+  });
 });
